@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Page-state builders: one small function per state, one table. */
+#include "page_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <numaif.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << 26)
+#endif
+
+#define HB_MAX_NODES 1024
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static int fail(char *err, size_t errlen, int ret, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(-ret));
+	return ret;
+}
+
+/* Anonymous private mapping of r->len bytes, its start aligned to @align. */
+static int map_anon(struct hb_range *r, size_t align, int extra_flags,
+		    char *err, size_t errlen)
+{
+	size_t pad = align > page_size() ? align : 0;
+	uintptr_t start;
+
+	r->map_len = r->len + pad;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra_flags,
+		      -1, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return fail(err, errlen, -errno, "mmap");
+	}
+	start = (uintptr_t)r->map;
+	if (pad)
+		start = (start + align - 1) & ~(uintptr_t)(align - 1);
+	r->addr = (uint8_t *)start;
+	return 0;
+}
+
+static int advise(struct hb_range *r, int advice, const char *what,
+		  char *err, size_t errlen)
+{
+	if (madvise(r->addr, r->len, advice))
+		return fail(err, errlen, -errno, what);
+	return 0;
+}
+
+/* Bind the range to r->mem_node before anything is allocated in it. */
+static int place(struct hb_range *r, char *err, size_t errlen)
+{
+	unsigned long mask[HB_MAX_NODES / (8 * sizeof(unsigned long))] = { 0 };
+	unsigned int bits = 8 * sizeof(unsigned long);
+
+	if (r->mem_node < 0)
+		return 0;
+	if (r->mem_node >= HB_MAX_NODES)
+		return fail(err, errlen, -EINVAL, "memory node");
+	mask[r->mem_node / bits] |= 1UL << (r->mem_node % bits);
+	if (mbind(r->addr, r->len, MPOL_BIND, mask, HB_MAX_NODES + 1,
+		  MPOL_MF_STRICT | MPOL_MF_MOVE))
+		return fail(err, errlen, -errno, "mbind");
+	return 0;
+}
+
+/* Touch every page at @stride pages; MADV_POPULATE_* where the kernel has it. */
+static void touch(struct hb_range *r, bool write, size_t stride)
+{
+	volatile uint8_t *p = r->addr;
+	size_t step = page_size() * stride;
+	size_t off;
+
+	if (stride == 1 &&
+	    !madvise(r->addr, r->len,
+		     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
+		return;
+	for (off = 0; off < r->len; off += step) {
+		if (write)
+			p[off] = 1;
+		else
+			(void)p[off];
+	}
+}
+
+/* Anonymous 4 KiB-only range, bound to its node, not populated. */
+static int build_small(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = map_anon(r, 0, 0, err, errlen);
+
+	if (!ret)
+		ret = advise(r, MADV_NOHUGEPAGE, "madvise(NOHUGEPAGE)", err,
+			     errlen);
+	if (!ret)
+		ret = place(r, err, errlen);
+	return ret;
+}
+
+static int build_none(struct hb_range *r, char *err, size_t errlen)
+{
+	return build_small(r, err, errlen);
+}
+
+static int build_zero(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = build_small(r, err, errlen);
+
+	if (!ret)
+		touch(r, false, 1);
+	return ret;
+}
+
+static int build_nothp(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = build_small(r, err, errlen);
+
+	if (!ret)
+		touch(r, true, 1);
+	return ret;
+}
+
+static int build_sparse(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = build_small(r, err, errlen);
+
+	if (!ret)
+		touch(r, true, 2);
+	return ret;
+}
+
+/* Written with the system's THP default: what a plain buffer looks like. */
+static int build_present(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = map_anon(r, 0, 0, err, errlen);
+
+	if (!ret)
+		ret = place(r, err, errlen);
+	if (!ret)
+		touch(r, true, 1);
+	return ret;
+}
+
+/* A child shares every page, so each write request breaks COW. */
+static int build_cow(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = build_nothp(r, err, errlen);
+	pid_t pid;
+
+	if (ret)
+		return ret;
+	pid = fork();
+	if (pid < 0)
+		return fail(err, errlen, -errno, "fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	r->child = pid;
+	return 0;
+}
+
+static int build_thp_common(struct hb_range *r, bool populate, char *err,
+			    size_t errlen)
+{
+	int ret = map_anon(r, HB_PMD_SIZE, 0, err, errlen);
+
+	if (!ret)
+		ret = advise(r, MADV_HUGEPAGE, "madvise(HUGEPAGE)", err, errlen);
+	if (!ret)
+		ret = place(r, err, errlen);
+	if (!ret && populate)
+		touch(r, true, 1);
+	return ret;
+}
+
+static int build_thp(struct hb_range *r, char *err, size_t errlen)
+{
+	return build_thp_common(r, true, err, errlen);
+}
+
+static int build_thp_none(struct hb_range *r, char *err, size_t errlen)
+{
+	return build_thp_common(r, false, err, errlen);
+}
+
+/* Shared memfd (shmem) mapping with its page cache filled on the node. */
+static int build_file_common(struct hb_range *r, bool keep_mapped, char *err,
+			     size_t errlen)
+{
+	int ret;
+
+	r->memfd = memfd_create("hmmbench", MFD_CLOEXEC);
+	if (r->memfd < 0)
+		return fail(err, errlen, -errno, "memfd_create");
+	if (ftruncate(r->memfd, (off_t)r->len))
+		return fail(err, errlen, -errno, "ftruncate");
+	r->map_len = r->len;
+	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      r->memfd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return fail(err, errlen, -errno, "mmap(memfd)");
+	}
+	r->addr = r->map;
+	ret = place(r, err, errlen);
+	if (ret)
+		return ret;
+	touch(r, true, 1);
+	/* Unmaps the PTEs; shmem keeps the pages in its page cache. */
+	if (!keep_mapped && madvise(r->addr, r->len, MADV_DONTNEED))
+		return fail(err, errlen, -errno, "madvise(DONTNEED)");
+	return 0;
+}
+
+static int build_file(struct hb_range *r, char *err, size_t errlen)
+{
+	return build_file_common(r, false, err, errlen);
+}
+
+static int build_file_mapped(struct hb_range *r, char *err, size_t errlen)
+{
+	return build_file_common(r, true, err, errlen);
+}
+
+static int build_swapped(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = build_nothp(r, err, errlen);
+
+	if (!ret)
+		ret = advise(r, MADV_PAGEOUT, "madvise(PAGEOUT)", err, errlen);
+	return ret;
+}
+
+static int build_hugetlb(struct hb_range *r, char *err, size_t errlen)
+{
+	int ret = map_anon(r, 0, MAP_HUGETLB | MAP_HUGE_2MB, err, errlen);
+
+	if (!ret)
+		ret = place(r, err, errlen);
+	if (!ret)
+		touch(r, true, 1);
+	return ret;
+}
+
+/* Value of "Key:" in /proc/meminfo in kB, or -1. */
+static long meminfo_kb(const char *key)
+{
+	size_t keylen = strlen(key);
+	char line[256];
+	long val = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, keylen) && line[keylen] == ':') {
+			val = strtol(line + keylen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static int thp_available(size_t len, char *why, size_t whylen)
+{
+	char mode[128] = "";
+	FILE *f;
+
+	if (len < HB_PMD_SIZE) {
+		snprintf(why, whylen,
+			 "a THP needs 2 MiB; the range is smaller (use --sizes 2M or more)");
+		return -EINVAL;
+	}
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f) {
+		snprintf(why, whylen,
+			 "this kernel has no transparent hugepages (CONFIG_TRANSPARENT_HUGEPAGE)");
+		return -ENOTSUP;
+	}
+	if (!fgets(mode, sizeof(mode), f))
+		mode[0] = 0;
+	fclose(f);
+	if (strstr(mode, "[never]")) {
+		snprintf(why, whylen,
+			 "THP is disabled: echo madvise > /sys/kernel/mm/transparent_hugepage/enabled");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int swap_available(size_t len, char *why, size_t whylen)
+{
+	long free_kb = meminfo_kb("SwapFree");
+
+	if (free_kb <= 0) {
+		snprintf(why, whylen,
+			 "no swap is configured (swapon a device or file, or ./run.sh --kernel with its VM swap)");
+		return -ENOTSUP;
+	}
+	if ((size_t)free_kb * 1024 < len) {
+		snprintf(why, whylen, "only %ld MiB of swap is free for a %zu MiB range",
+			 free_kb / 1024, len >> 20);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static int hugetlb_available(size_t len, char *why, size_t whylen)
+{
+	long free_pages = meminfo_kb("HugePages_Free");
+	long size_kb = meminfo_kb("Hugepagesize");
+
+	if (size_kb != 2048) {
+		snprintf(why, whylen, "the default huge page size is not 2 MiB");
+		return -ENOTSUP;
+	}
+	if (len % HB_PMD_SIZE) {
+		snprintf(why, whylen, "hugetlb ranges must be a multiple of 2 MiB");
+		return -EINVAL;
+	}
+	if (free_pages < 0 || (size_t)free_pages * HB_PMD_SIZE < len) {
+		snprintf(why, whylen,
+			 "not enough huge pages reserved (%ld free, %zu needed): echo %zu > /proc/sys/vm/nr_hugepages",
+			 free_pages < 0 ? 0 : free_pages, len / HB_PMD_SIZE,
+			 len / HB_PMD_SIZE);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static const struct hb_state states[] = {
+	{ "none", "fresh anonymous memory (4 KiB, nothing mapped)",
+	  NULL, build_none, true, false },
+	{ "zero", "read-touched anonymous memory: the zero page mapped",
+	  NULL, build_zero, true, false },
+	{ "present", "written anonymous memory, THP as the system default",
+	  NULL, build_present, false, false },
+	{ "cow", "written, then shared with a forked child",
+	  NULL, build_cow, true, false },
+	{ "thp", "MADV_HUGEPAGE, written: PMD-mapped",
+	  thp_available, build_thp, false, false },
+	{ "thp-none", "MADV_HUGEPAGE, untouched: huge faults",
+	  thp_available, build_thp_none, true, false },
+	{ "nothp", "MADV_NOHUGEPAGE, written: 4 KiB PTEs",
+	  NULL, build_nothp, false, false },
+	{ "file", "shmem page cache filled, not mapped",
+	  NULL, build_file, true, false },
+	{ "file-mapped", "shmem page cache filled and mapped",
+	  NULL, build_file_mapped, false, false },
+	{ "swapped", "written, then MADV_PAGEOUT to swap",
+	  swap_available, build_swapped, true, false },
+	{ "hugetlb", "MAP_HUGETLB 2 MiB pages, written",
+	  hugetlb_available, build_hugetlb, false, false },
+	{ "sparse", "every other page written, holes between",
+	  NULL, build_sparse, true, false },
+};
+
+const struct hb_state *hb_states(size_t *count)
+{
+	*count = sizeof(states) / sizeof(states[0]);
+	return states;
+}
+
+const struct hb_state *hb_state_find(const char *name)
+{
+	size_t i, n;
+	const struct hb_state *all = hb_states(&n);
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(all[i].name, name))
+			return &all[i];
+	return NULL;
+}
+
+void hb_state_names(char *buf, size_t len)
+{
+	size_t i, n, used = 0;
+	const struct hb_state *all = hb_states(&n);
+
+	buf[0] = 0;
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", all[i].name);
+}
+
+int hb_range_build(struct hb_range *r, const struct hb_state *state,
+		   size_t len, int mem_node, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->state = state;
+	r->len = len;
+	r->memfd = -1;
+	r->mem_node = mem_node;
+	if (!len || len % page_size()) {
+		snprintf(err, errlen, "range of %zu bytes is not a whole number of pages",
+			 len);
+		return -EINVAL;
+	}
+	if (state->available) {
+		ret = state->available(len, err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = state->build(r, err, errlen);
+	if (ret)
+		hb_range_destroy(r);
+	return ret;
+}
+
+void hb_range_destroy(struct hb_range *r)
+{
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+	}
+	if (r->map)
+		munmap(r->map, r->map_len);
+	if (r->memfd >= 0)
+		close(r->memfd);
+	r->child = 0;
+	r->map = NULL;
+	r->addr = NULL;
+	r->memfd = -1;
+}
+
+bool hb_range_needs_rebuild(const struct hb_range *r, bool snapshot)
+{
+	return snapshot ? r->state->snapshot_changes : r->state->fault_changes;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Page states: how a range looks before a timed call (DESIGN.md, "Page
+ * states"). Each state is a const table entry; building happens in
+ * userspace and is never timed.
+ */
+#ifndef HMMBENCH_PAGE_STATE_H
+#define HMMBENCH_PAGE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HB_PMD_SIZE	(2UL << 20)
+
+struct hb_state;
+
+/* A range in one page state, with what it takes to undo it. */
+struct hb_range {
+	const struct hb_state *state;
+	uint8_t *addr;		/* start of the range */
+	size_t len;		/* bytes */
+	void *map;		/* whole mapping, for munmap */
+	size_t map_len;
+	int memfd;		/* file states, else -1 */
+	pid_t child;		/* cow: the process sharing the pages, or 0 */
+	int mem_node;		/* node the pages were bound to, or -1 */
+};
+
+struct hb_state {
+	const char *name;
+	const char *summary;
+	/*
+	 * Can this machine build the state for @len bytes? 0, or -errno and
+	 * the reason and the fix in @why (the case is then skipped).
+	 */
+	int (*available)(size_t len, char *why, size_t whylen);
+	/* Build at r->len bytes and r->mem_node; -errno with @err on failure. */
+	int (*build)(struct hb_range *r, char *err, size_t errlen);
+	/* A fault request can change the state: rebuild before each call. */
+	bool fault_changes;
+	/* A snapshot can change it too (never, so far). */
+	bool snapshot_changes;
+};
+
+/* All states, in sweep order. */
+const struct hb_state *hb_states(size_t *count);
+/* NULL for an unknown name. */
+const struct hb_state *hb_state_find(const char *name);
+/* "none, zero, present, ..." for error messages. */
+void hb_state_names(char *buf, size_t len);
+
+/*
+ * Build @state over @len bytes, its memory bound to @mem_node (-1: no
+ * binding). 0 or -errno; on error nothing is left mapped.
+ */
+int hb_range_build(struct hb_range *r, const struct hb_state *state,
+		   size_t len, int mem_node, char *err, size_t errlen);
+void hb_range_destroy(struct hb_range *r);
+
+/* Must the range be rebuilt after a call with this request? */
+bool hb_range_needs_rebuild(const struct hb_range *r, bool snapshot);
+
+#endif /* HMMBENCH_PAGE_STATE_H */

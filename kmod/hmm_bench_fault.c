@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmm_bench timed fault path: prepare the pfn array the way the chosen
+ * driver style does, call hmm_range_fault() chunk by chunk under the
+ * documented retry protocol, time it with ktime_get_ns(), and verify every
+ * entry against the request outside the timed region.
+ */
+#include <linux/hmm.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "hmm_bench_priv.h"
+
+/* State of one HMM_BENCH_IOC_FAULT call. */
+struct hmm_bench_run {
+	struct hmm_bench_fault *req;	/* request in, counters out */
+	const struct hmm_bench_limits *limits;
+	struct mm_struct *mm;
+	struct hmm_bench_mirror mirror;
+	unsigned long *pfns;		/* one chunk, reused */
+	unsigned long npages;
+	unsigned long window;		/* pages per chunk */
+	unsigned long want;		/* request for every page */
+	unsigned long want_subset;	/* request for mixed-subset pages */
+	u64 *hist;
+	bool calibrate;
+};
+
+/* Request bits that every page, or every mixed-subset page, must satisfy. */
+static void hmm_bench_set_wants(struct hmm_bench_run *run)
+{
+	const struct hmm_bench_fault *req = run->req;
+	unsigned long access = req->access == HMM_BENCH_ACCESS_WRITE ?
+			       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE :
+			       HMM_PFN_REQ_FAULT;
+
+	switch (req->request) {
+	case HMM_BENCH_REQ_FAULT:
+		run->want = access;
+		run->want_subset = access;
+		break;
+	case HMM_BENCH_REQ_MIXED:
+		run->want = HMM_PFN_REQ_FAULT;
+		run->want_subset = access;
+		break;
+	default:
+		run->want = 0;
+		run->want_subset = 0;
+		break;
+	}
+}
+
+/* How the driver hands its request to hmm_range_fault(). */
+static void hmm_bench_set_flags(const struct hmm_bench_run *run,
+				struct hmm_range *range)
+{
+	const struct hmm_bench_fault *req = run->req;
+
+	if (req->style == HMM_BENCH_STYLE_PREFILL) {
+		/* Before 5.2 every entry carried its own request. */
+		range->default_flags = 0;
+		range->pfn_flags_mask = ~0UL;
+		return;
+	}
+	switch (req->request) {
+	case HMM_BENCH_REQ_FAULT:
+		range->default_flags = run->want;
+		range->pfn_flags_mask = 0;
+		break;
+	case HMM_BENCH_REQ_MIXED:
+		/* Documentation/mm/hmm.rst: read all, per-entry write bit. */
+		range->default_flags = HMM_PFN_REQ_FAULT;
+		range->pfn_flags_mask = HMM_PFN_REQ_WRITE;
+		break;
+	default:
+		range->default_flags = 0;
+		range->pfn_flags_mask = 0;
+		break;
+	}
+}
+
+static bool hmm_bench_in_subset(const struct hmm_bench_run *run,
+				unsigned long index)
+{
+	return run->req->request == HMM_BENCH_REQ_MIXED &&
+	       index % run->req->mixed_stride == 0;
+}
+
+/*
+ * Prepare entries [0, n) for pages [first, first + n). This is the cost the
+ * request style puts on the driver, so it runs inside the timed region, and
+ * again before every retry: an -EBUSY leaves output bits in the array, and
+ * an output WRITE bit reads as REQ_WRITE.
+ */
+static void hmm_bench_fill(const struct hmm_bench_run *run,
+			   unsigned long first, unsigned long n)
+{
+	const struct hmm_bench_fault *req = run->req;
+	unsigned long *pfns = run->pfns;
+	unsigned long stride = req->mixed_stride;
+	unsigned long phase, i;
+
+	if (req->style == HMM_BENCH_STYLE_PREFILL) {
+		if (req->request != HMM_BENCH_REQ_MIXED) {
+			for (i = 0; i < n; i++)
+				pfns[i] = run->want;
+			return;
+		}
+		phase = first % stride;
+		for (i = 0; i < n; i++) {
+			pfns[i] = phase ? run->want : run->want_subset;
+			if (++phase == stride)
+				phase = 0;
+		}
+		return;
+	}
+	if (req->request != HMM_BENCH_REQ_MIXED)
+		return;	/* default_flags alone carries the request */
+
+	/* The mask lets WRITE through: clear it everywhere but the subset. */
+	memset(pfns, 0, n * sizeof(*pfns));
+	phase = first % stride;
+	for (i = phase ? stride - phase : 0; i < n; i += stride)
+		pfns[i] = HMM_PFN_REQ_WRITE;
+}
+
+/* Count entries [0, n) for pages [first, first + n). Not timed. */
+static void hmm_bench_verify(struct hmm_bench_run *run, unsigned long first,
+			     unsigned long n)
+{
+	struct hmm_bench_fault *req = run->req;
+	unsigned int pmd_order = PMD_SHIFT - PAGE_SHIFT;
+	unsigned long i, entry, want;
+	bool bad;
+
+	for (i = 0; i < n; i++) {
+		entry = run->pfns[i];
+		want = hmm_bench_in_subset(run, first + i) ?
+		       run->want_subset : run->want;
+		bad = entry & HMM_PFN_ERROR;
+		if (entry & HMM_PFN_VALID) {
+			req->pages_valid++;
+			if (hmm_pfn_to_map_order(entry) == pmd_order)
+				req->pages_pmd++;
+			if (!pfn_valid(entry & ~HMM_PFN_FLAGS))
+				bad = true;
+		} else if (want & HMM_PFN_REQ_FAULT) {
+			bad = true;
+		}
+		if (entry & HMM_PFN_WRITE)
+			req->pages_write++;
+		else if (want & HMM_PFN_REQ_WRITE)
+			bad = true;
+		if (entry & HMM_PFN_ERROR)
+			req->pages_error++;
+		if (bad) {
+			if (!req->pages_bad)
+				req->first_bad = first + i;
+			req->pages_bad++;
+		}
+	}
+}
+
+static void hmm_bench_hist_add(struct hmm_bench_run *run, u64 ns)
+{
+	unsigned int bucket = ns > 1 ? ilog2(ns) : 0;
+
+	if (run->hist)
+		run->hist[min(bucket, run->req->hist_buckets - 1)]++;
+}
+
+/*
+ * Fault pages [first, first + n) with the retry loop of
+ * Documentation/mm/hmm.rst. Only fill and fault are timed; the mirror lock
+ * is held while the pfns are checked, as a driver would hold it while
+ * programming its page table.
+ */
+static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
+			   unsigned long n)
+{
+	struct hmm_bench_fault *req = run->req;
+	struct hmm_range range = {
+		.notifier = &run->mirror.notifier,
+		.start = req->addr + (first << PAGE_SHIFT),
+		.end = req->addr + ((first + n) << PAGE_SHIFT),
+		.hmm_pfns = run->pfns,
+	};
+	unsigned int tries = 0;
+	u64 begin, t0, t1, t2, end = 0, fault_ns = 0;
+	int ret;
+
+	hmm_bench_set_flags(run, &range);
+	begin = ktime_get_ns();
+	for (;;) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		t0 = ktime_get_ns();
+		hmm_bench_fill(run, first, n);
+		t1 = ktime_get_ns();
+		range.notifier_seq = mmu_interval_read_begin(range.notifier);
+		mmap_read_lock(run->mm);
+		ret = run->calibrate ? 0 : hmm_range_fault(&range);
+		mmap_read_unlock(run->mm);
+		t2 = ktime_get_ns();
+		req->fill_ns += t1 - t0;
+		fault_ns += t2 - t1;
+		if (!run->calibrate)
+			req->calls++;
+		if (ret == -EBUSY) {
+			req->ebusy_retries++;
+			if (++tries > run->limits->max_retries)
+				return -EBUSY;
+			continue;
+		}
+		if (ret)
+			return ret;
+
+		mutex_lock(&run->mirror.lock);
+		if (mmu_interval_read_retry(range.notifier,
+					    range.notifier_seq)) {
+			mutex_unlock(&run->mirror.lock);
+			req->seq_retries++;
+			if (++tries > run->limits->max_retries)
+				return -EBUSY;
+			continue;
+		}
+		end = ktime_get_ns();
+		if (!run->calibrate)
+			hmm_bench_verify(run, first, n);
+		mutex_unlock(&run->mirror.lock);
+		break;
+	}
+	req->fault_ns += fault_ns;
+	req->total_ns += end - begin;
+	hmm_bench_hist_add(run, fault_ns);
+	return 0;
+}
+
+/*
+ * hmm_range_fault() never reschedules nor checks signals itself, so the
+ * range goes in chunks with both between them.
+ */
+static int hmm_bench_chunks(struct hmm_bench_run *run)
+{
+	unsigned long first, n;
+	int ret;
+
+	for (first = 0; first < run->npages; first += n) {
+		n = min(run->window, run->npages - first);
+		ret = hmm_bench_chunk(run, first, n);
+		if (ret)
+			return ret;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* -ENOMEM, like mincore(), unless VMAs cover all of [start, end). */
+static int hmm_bench_check_mapped(struct mm_struct *mm, unsigned long start,
+				  unsigned long end)
+{
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	while (start < end) {
+		vma = find_vma(mm, start);
+		if (!vma || vma->vm_start > start) {
+			ret = -ENOMEM;
+			break;
+		}
+		start = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static void hmm_bench_clear_outputs(struct hmm_bench_fault *req)
+{
+	req->fill_ns = 0;
+	req->fault_ns = 0;
+	req->total_ns = 0;
+	req->calls = 0;
+	req->ebusy_retries = 0;
+	req->seq_retries = 0;
+	req->pages_valid = 0;
+	req->pages_write = 0;
+	req->pages_error = 0;
+	req->pages_pmd = 0;
+	req->pages_bad = 0;
+	req->first_bad = ~0ULL;
+	req->verdict = 0;
+}
+
+/*
+ * Run one validated request on current->mm. Setup (allocation, notifier,
+ * mapping check) and teardown are outside the timed region on purpose.
+ */
+int hmm_bench_fault_run(struct hmm_bench_fault *req,
+			const struct hmm_bench_limits *limits)
+{
+	void __user *uhist = u64_to_user_ptr(req->hist_ptr);
+	size_t hist_bytes = req->hist_buckets * sizeof(u64);
+	struct hmm_bench_run *run;
+	int ret;
+
+	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	if (!run)
+		return -ENOMEM;
+	run->req = req;
+	run->limits = limits;
+	run->npages = req->len >> PAGE_SHIFT;
+	run->window = req->window ? min_t(unsigned long, req->window,
+					  run->npages) : run->npages;
+	run->calibrate = req->flags & HMM_BENCH_F_CALIBRATE;
+	hmm_bench_set_wants(run);
+	hmm_bench_clear_outputs(req);
+	req->npages = run->npages;
+
+	ret = -ESRCH;
+	run->mm = current->mm;
+	if (!run->mm || !mmget_not_zero(run->mm))
+		goto out_free_run;
+
+	ret = hmm_bench_check_mapped(run->mm, req->addr, req->addr + req->len);
+	if (ret)
+		goto out_mmput;
+
+	ret = -ENOMEM;
+	run->pfns = kvcalloc(run->window, sizeof(*run->pfns), GFP_KERNEL);
+	if (!run->pfns)
+		goto out_mmput;
+
+	if (req->hist_buckets) {
+		run->hist = kcalloc(req->hist_buckets, sizeof(u64), GFP_KERNEL);
+		if (!run->hist)
+			goto out_free_pfns;
+		/* Fail a bad pointer before the work, not after it. */
+		ret = -EFAULT;
+		if (clear_user(uhist, hist_bytes))
+			goto out_free_hist;
+	}
+
+	ret = hmm_bench_mirror_init(&run->mirror, run->mm, req->addr,
+				    req->len);
+	if (ret)
+		goto out_free_hist;
+
+	ret = hmm_bench_chunks(run);
+
+	hmm_bench_mirror_fini(&run->mirror);
+	if (ret)
+		goto out_free_hist;
+
+	if (run->hist && copy_to_user(uhist, run->hist, hist_bytes)) {
+		ret = -EFAULT;
+		goto out_free_hist;
+	}
+	if (run->calibrate)
+		req->verdict = HMM_BENCH_VERDICT_UNCHECKED;
+	else if (req->pages_bad)
+		req->verdict = HMM_BENCH_VERDICT_FAIL;
+	else
+		req->verdict = HMM_BENCH_VERDICT_PASS;
+
+out_free_hist:
+	kfree(run->hist);
+out_free_pfns:
+	kvfree(run->pfns);
+out_mmput:
+	mmput(run->mm);
+out_free_run:
+	kfree(run);
+	return ret;
+}

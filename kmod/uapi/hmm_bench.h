@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hmm_bench: the ioctl ABI of the hmm_range_fault() timing module.
+ *
+ * /dev/hmm_bench times hmm_range_fault() over a range of the caller's own
+ * address space, asking for pages either the pre-5.2 way (every entry of the
+ * pfn array pre-filled with request bits, pfn_flags_mask = ~0) or through
+ * default_flags/pfn_flags_mask only (commit 023a019a9b4e), and verifies every
+ * page it was asked for.
+ *
+ * This is a private ABI shared by the module and hmmbench; it is not in
+ * include/uapi. Rules: one struct per command, __u32/__u64 only, no implicit
+ * padding, pointers and times as __u64 (times in ns from ktime_get_ns()).
+ * Every struct starts with its size and the ABI version the caller speaks.
+ * Unknown flags and non-zero reserved fields get -EINVAL; unknown commands
+ * -ENOTTY. New behaviour gets a new command number; a command never changes
+ * meaning. HMM_BENCH_IOC_INFO and struct hmm_bench_info never change, so any
+ * client can learn which ABI a module speaks.
+ */
+#ifndef _UAPI_HMM_BENCH_H
+#define _UAPI_HMM_BENCH_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define HMM_BENCH_DEVICE		"/dev/hmm_bench"
+#define HMM_BENCH_ABI_VERSION		1
+
+/* Features reported by HMM_BENCH_IOC_INFO. */
+#define HMM_BENCH_FEAT_HIST		_BITULL(0)	/* per-chunk histogram */
+#define HMM_BENCH_FEAT_CALIBRATE	_BITULL(1)	/* HMM_BENCH_F_CALIBRATE */
+#define HMM_BENCH_FEAT_MAP_ORDER	_BITULL(2)	/* pages_pmd is counted */
+
+/**
+ * struct hmm_bench_info - what the loaded module is and allows
+ * @size:		(in) sizeof(struct hmm_bench_info)
+ * @abi_version:	(out) HMM_BENCH_ABI_VERSION of the module
+ * @module_version:	(out) (major << 16) | (minor << 8) | patch
+ * @page_shift:		(out) PAGE_SHIFT of the kernel
+ * @features:		(out) HMM_BENCH_FEAT_* bits
+ * @reserved1:		must be zero
+ * @max_range_bytes:	(out) largest @len accepted (module parameter)
+ * @max_window_pages:	(out) largest non-zero @window (module parameter)
+ * @max_whole_pages:	(out) largest range in pages for @window == 0
+ * @max_hist_buckets:	(out) largest @hist_buckets (module parameter)
+ * @pmd_order:		(out) PMD_SHIFT - PAGE_SHIFT
+ * @max_retries:	(out) -EBUSY retries allowed per chunk
+ * @reserved0:		must be zero
+ * @reserved:		must be zero
+ */
+struct hmm_bench_info {
+	__u32 size;
+	__u32 abi_version;
+	__u32 module_version;
+	__u32 page_shift;
+	__u64 features;
+	__u64 reserved1;
+	__u64 max_range_bytes;
+	__u64 max_window_pages;
+	__u64 max_whole_pages;
+	__u32 max_hist_buckets;
+	__u32 pmd_order;
+	__u32 max_retries;
+	__u32 reserved0;
+	__u64 reserved[6];
+};
+
+/* How the driver asks (struct hmm_bench_fault.style). 0 is invalid. */
+enum hmm_bench_style {
+	/* every entry written with the request; default_flags 0, mask ~0 */
+	HMM_BENCH_STYLE_PREFILL = 1,
+	/* request in default_flags/pfn_flags_mask only (Linux 5.2+) */
+	HMM_BENCH_STYLE_DEFAULT = 2,
+};
+
+/* What the driver asks for (struct hmm_bench_fault.request). 0 is invalid. */
+enum hmm_bench_request {
+	/* fault every page for @access */
+	HMM_BENCH_REQ_FAULT = 1,
+	/* read every page, and @access (WRITE) every @mixed_stride-th page */
+	HMM_BENCH_REQ_MIXED = 2,
+	/* fault nothing, report what is mapped; @access must be NONE */
+	HMM_BENCH_REQ_SNAPSHOT = 3,
+};
+
+enum hmm_bench_access {
+	HMM_BENCH_ACCESS_NONE = 0,	/* snapshot only */
+	HMM_BENCH_ACCESS_READ = 1,
+	HMM_BENCH_ACCESS_WRITE = 2,
+};
+
+/* struct hmm_bench_fault.flags */
+/* Do everything but call hmm_range_fault(): measures the instrument itself. */
+#define HMM_BENCH_F_CALIBRATE		_BITUL(0)
+#define HMM_BENCH_F_ALL			(HMM_BENCH_F_CALIBRATE)
+
+/* struct hmm_bench_fault.verdict */
+enum hmm_bench_verdict {
+	HMM_BENCH_VERDICT_PASS = 1,	 /* every page satisfies the request */
+	HMM_BENCH_VERDICT_FAIL = 2,	 /* pages_bad > 0, see first_bad */
+	HMM_BENCH_VERDICT_UNCHECKED = 3, /* HMM_BENCH_F_CALIBRATE */
+};
+
+/**
+ * struct hmm_bench_fault - one timed request over [addr, addr + len)
+ * @size:		(in) sizeof(struct hmm_bench_fault)
+ * @abi_version:	(in) HMM_BENCH_ABI_VERSION the caller speaks
+ * @addr:		(in) start, page aligned, in the caller's address space
+ * @len:		(in) bytes, page aligned, > 0, fully mapped
+ * @style:		(in) enum hmm_bench_style
+ * @request:		(in) enum hmm_bench_request
+ * @access:		(in) enum hmm_bench_access
+ * @flags:		(in) HMM_BENCH_F_*
+ * @window:		(in) pages per hmm_range_fault() call; 0: the whole
+ *			range in one call (limited by max_whole_pages)
+ * @mixed_stride:	(in) REQ_MIXED: page i gets @access when
+ *			i % mixed_stride == 0; must be 0 for other requests
+ * @hist_buckets:	(in) number of __u64 at @hist_ptr; 0: no histogram
+ * @reserved_in:	must be zero
+ * @hist_ptr:		(in) user pointer to __u64[hist_buckets]. (out) bucket
+ *			b counts chunks whose fault time t has floor(log2(t))
+ *			== b (t <= 1 ns in bucket 0); the last bucket also
+ *			counts everything longer
+ * @fill_ns:		(out) time spent preparing the pfn array
+ * @fault_ns:		(out) time in hmm_range_fault() calls including
+ *			mmap_read_lock and every -EBUSY retry
+ * @total_ns:		(out) time of the whole chunk loop, verification
+ *			excluded
+ * @npages:		(out) pages in the range
+ * @calls:		(out) hmm_range_fault() calls
+ * @ebusy_retries:	(out) calls that returned -EBUSY
+ * @seq_retries:	(out) mmu_interval_read_retry() restarts
+ * @pages_valid:	(out) entries with HMM_PFN_VALID
+ * @pages_write:	(out) entries with HMM_PFN_WRITE
+ * @pages_error:	(out) entries with HMM_PFN_ERROR
+ * @pages_pmd:		(out) valid entries mapped at PMD order
+ * @pages_bad:		(out) entries that do not satisfy the request
+ * @first_bad:		(out) index of the first such entry, or ~0
+ * @verdict:		(out) enum hmm_bench_verdict
+ * @reserved_out0:	must be zero
+ * @reserved:		must be zero
+ *
+ * Snapshot requests are satisfied by any entry without HMM_PFN_ERROR.
+ */
+struct hmm_bench_fault {
+	__u32 size;
+	__u32 abi_version;
+	__u64 addr;
+	__u64 len;
+	__u32 style;
+	__u32 request;
+	__u32 access;
+	__u32 flags;
+	__u32 window;
+	__u32 mixed_stride;
+	__u32 hist_buckets;
+	__u32 reserved_in;
+	__u64 hist_ptr;
+
+	__u64 fill_ns;
+	__u64 fault_ns;
+	__u64 total_ns;
+	__u64 npages;
+	__u64 calls;
+	__u64 ebusy_retries;
+	__u64 seq_retries;
+	__u64 pages_valid;
+	__u64 pages_write;
+	__u64 pages_error;
+	__u64 pages_pmd;
+	__u64 pages_bad;
+	__u64 first_bad;
+	__u32 verdict;
+	__u32 reserved_out0;
+	__u64 reserved[6];
+};
+
+#define HMM_BENCH_IOC_MAGIC	'H'
+/* 0xA0.. keeps clear of lib/test_hmm's 'H' 0x00..0x0f. Append only. */
+#define HMM_BENCH_IOC_INFO	_IOWR(HMM_BENCH_IOC_MAGIC, 0xA0, struct hmm_bench_info)
+#define HMM_BENCH_IOC_FAULT	_IOWR(HMM_BENCH_IOC_MAGIC, 0xA1, struct hmm_bench_fault)
+
+#endif /* _UAPI_HMM_BENCH_H */

@@ -1,0 +1,25 @@
+# The harness library: device client, page states, and what later files add.
+LIB_SRCS += harness/device.c harness/page_state.c
+LIB_LIBS := -lnuma -lhwloc -ljansson -lgsl -lgslcblas -lm -lpthread
+
+LIB_OBJS = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+SAN_LIB_OBJS = $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Sanitized objects, for the host tests.
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/libhmmbench.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libhmmbench-san.a: $(SAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^

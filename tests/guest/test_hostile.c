@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile input: every malformed request gets its specific errno, and a
+ * fatal signal stops a long call. Runs inside the QEMU guest as root; the
+ * VM runner fails the run if the kernel logged a WARN, BUG or oops.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "device.h"
+#include "page_state.h"
+
+#define PAGE		4096UL
+#define LEN		(64 * PAGE)
+
+static struct hb_device dev;
+static uint8_t *buf;		/* LEN bytes, mapped read-write */
+
+static int setup(void **unused)
+{
+	char msg[256];
+
+	(void)unused;
+	if (hb_device_open(&dev, NULL, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		return -1;
+	}
+	buf = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return buf == MAP_FAILED ? -1 : 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	munmap(buf, LEN);
+	hb_device_close(&dev);
+	return 0;
+}
+
+/* A valid read request on buf, to be broken one field at a time. */
+static void good(struct hmm_bench_fault *req)
+{
+	hb_fault_init(req, buf, LEN, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_READ, 0);
+}
+
+static int fault(struct hmm_bench_fault *req)
+{
+	return hb_device_fault(dev.fd, req);
+}
+
+static void test_good_request_passes(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	good(&req);
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_PASS);
+}
+
+static void test_zero_length(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	good(&req);
+	req.len = 0;
+	assert_int_equal(fault(&req), -EINVAL);
+}
+
+static void test_unaligned(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	good(&req);
+	req.addr += 8;
+	assert_int_equal(fault(&req), -EINVAL);
+	good(&req);
+	req.len -= 8;
+	assert_int_equal(fault(&req), -EINVAL);
+}
+
+static void test_wrapping_range(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	good(&req);
+	req.addr = UINT64_MAX & ~(PAGE - 1);
+	req.len = 2 * PAGE;
+	assert_int_equal(fault(&req), -EOVERFLOW);
+}
+
+static void test_beyond_user_space(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	/* Past TASK_SIZE with 4- and with 5-level paging (QEMU -cpu max). */
+	good(&req);
+	req.addr = 1ULL << 56;
+	req.len = PAGE;
+	assert_int_equal(fault(&req), -ERANGE);
+	good(&req);
+	req.addr = (1ULL << 56) - PAGE;
+	req.len = 2 * PAGE;
+	assert_int_equal(fault(&req), -ERANGE);
+	good(&req);
+	req.addr = 0xffff800000000000ULL;	/* kernel space */
+	assert_int_equal(fault(&req), -ERANGE);
+}
+
+static void test_not_mapped(void **unused)
+{
+	struct hmm_bench_fault req;
+	uint8_t *hole;
+
+	(void)unused;
+	hole = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(hole != MAP_FAILED);
+	assert_int_equal(munmap(hole + PAGE, PAGE), 0);
+	good(&req);
+	req.addr = (uintptr_t)hole;
+	req.len = 3 * PAGE;		/* a hole in the middle */
+	assert_int_equal(fault(&req), -ENOMEM);
+	req.addr = (uintptr_t)hole + PAGE;
+	req.len = PAGE;			/* nothing mapped at all */
+	assert_int_equal(fault(&req), -ENOMEM);
+	req.style = HMM_BENCH_STYLE_PREFILL;
+	req.request = HMM_BENCH_REQ_SNAPSHOT;
+	req.access = HMM_BENCH_ACCESS_NONE;
+	assert_int_equal(fault(&req), -ENOMEM);
+	munmap(hole, PAGE);
+	munmap(hole + 2 * PAGE, PAGE);
+}
+
+static void test_over_module_limits(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	/* Low addresses, so the range stays inside user space. */
+	good(&req);
+	req.addr = 1ULL << 30;
+	req.len = dev.info.max_range_bytes + PAGE;
+	assert_int_equal(fault(&req), -E2BIG);
+	good(&req);
+	req.window = (uint32_t)dev.info.max_window_pages + 1;
+	assert_int_equal(fault(&req), -E2BIG);
+	good(&req);
+	req.addr = 1ULL << 30;
+	req.len = (dev.info.max_whole_pages + 1) * PAGE;
+	req.window = 0;
+	assert_int_equal(fault(&req), -E2BIG);
+	good(&req);
+	req.hist_buckets = dev.info.max_hist_buckets + 1;
+	req.hist_ptr = (uintptr_t)buf;
+	assert_int_equal(fault(&req), -E2BIG);
+}
+
+static void test_unknown_flags(void **unused)
+{
+	struct hmm_bench_fault req;
+	unsigned int bit;
+
+	(void)unused;
+	for (bit = 1; bit < 32; bit++) {
+		good(&req);
+		req.flags = 1U << bit;
+		assert_int_equal(fault(&req), -EINVAL);
+	}
+}
+
+static void test_bad_enums(void **unused)
+{
+	static const uint32_t bad_styles[] = { 0, 3, UINT32_MAX };
+	static const uint32_t bad_requests[] = { 0, 4, UINT32_MAX };
+	struct hmm_bench_fault req;
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < sizeof(bad_styles) / sizeof(bad_styles[0]); i++) {
+		good(&req);
+		req.style = bad_styles[i];
+		assert_int_equal(fault(&req), -EINVAL);
+		good(&req);
+		req.request = bad_requests[i];
+		assert_int_equal(fault(&req), -EINVAL);
+	}
+	good(&req);
+	req.access = HMM_BENCH_ACCESS_NONE;	/* a fault needs an access */
+	assert_int_equal(fault(&req), -EINVAL);
+	good(&req);
+	req.access = 3;
+	assert_int_equal(fault(&req), -EINVAL);
+	good(&req);
+	req.request = HMM_BENCH_REQ_SNAPSHOT;	/* a snapshot has none */
+	assert_int_equal(fault(&req), -EINVAL);
+	good(&req);
+	req.request = HMM_BENCH_REQ_MIXED;
+	req.access = HMM_BENCH_ACCESS_WRITE;	/* no stride */
+	assert_int_equal(fault(&req), -EINVAL);
+	req.access = HMM_BENCH_ACCESS_READ;
+	req.mixed_stride = 2;			/* mixed writes a subset */
+	assert_int_equal(fault(&req), -EINVAL);
+	good(&req);
+	req.mixed_stride = 2;			/* stride outside mixed */
+	assert_int_equal(fault(&req), -EINVAL);
+}
+
+static void test_reserved_fields(void **unused)
+{
+	struct hmm_bench_info info;
+	struct hmm_bench_fault req;
+	size_t i;
+
+	(void)unused;
+	good(&req);
+	req.reserved_in = 1;
+	assert_int_equal(fault(&req), -EINVAL);
+	good(&req);
+	req.reserved_out0 = 1;
+	assert_int_equal(fault(&req), -EINVAL);
+	for (i = 0; i < sizeof(req.reserved) / sizeof(req.reserved[0]); i++) {
+		good(&req);
+		req.reserved[i] = 1ULL << 63;
+		assert_int_equal(fault(&req), -EINVAL);
+	}
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.reserved[5] = 1;
+	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_INFO, &info), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+static void test_abi_size_and_version(void **unused)
+{
+	struct hmm_bench_info info;
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	good(&req);
+	req.size = sizeof(req) - 8;
+	assert_int_equal(fault(&req), -EMSGSIZE);
+	good(&req);
+	req.size = 0;
+	assert_int_equal(fault(&req), -EMSGSIZE);
+	good(&req);
+	req.abi_version = HMM_BENCH_ABI_VERSION + 1;
+	assert_int_equal(fault(&req), -EPROTONOSUPPORT);
+	good(&req);
+	req.abi_version = 0;
+	assert_int_equal(fault(&req), -EPROTONOSUPPORT);
+	memset(&info, 0, sizeof(info));
+	info.size = 8;
+	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_INFO, &info), -1);
+	assert_int_equal(errno, EMSGSIZE);
+}
+
+static void test_unknown_commands(void **unused)
+{
+	struct hmm_bench_fault req;
+
+	(void)unused;
+	good(&req);
+	errno = 0;
+	assert_int_equal(ioctl(dev.fd, _IOWR('H', 0xA7, struct hmm_bench_fault),
+			       &req), -1);
+	assert_int_equal(errno, ENOTTY);
+	/* The right number with another size is another command. */
+	assert_int_equal(ioctl(dev.fd, _IOWR('H', 0xA1, uint64_t), &req), -1);
+	assert_int_equal(errno, ENOTTY);
+	assert_int_equal(ioctl(dev.fd, _IO('H', 0xA0)), -1);
+	assert_int_equal(errno, ENOTTY);
+}
+
+static void test_bad_struct_pointer(void **unused)
+{
+	struct hmm_bench_fault *ro;
+
+	(void)unused;
+	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_FAULT, (void *)8), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_INFO, (void *)-4096L), -1);
+	assert_int_equal(errno, EFAULT);
+	/* Readable but not writable: the results cannot be returned. */
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	good(ro);
+	assert_int_equal(mprotect(ro, PAGE, PROT_READ), 0);
+	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_FAULT, ro), -1);
+	assert_int_equal(errno, EFAULT);
+	munmap(ro, PAGE);
+}
+
+static void test_bad_histogram_pointer(void **unused)
+{
+	struct hmm_bench_fault req;
+	uint64_t *ro;
+
+	(void)unused;
+	good(&req);
+	req.hist_buckets = 8;
+	req.hist_ptr = 8;
+	assert_int_equal(fault(&req), -EFAULT);
+	good(&req);
+	req.hist_buckets = 8;
+	req.hist_ptr = 0;
+	assert_int_equal(fault(&req), -EFAULT);
+	good(&req);
+	req.hist_buckets = 0;
+	req.hist_ptr = (uintptr_t)buf;
+	assert_int_equal(fault(&req), -EINVAL);
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	good(&req);
+	req.hist_buckets = 8;
+	req.hist_ptr = (uintptr_t)ro;
+	assert_int_equal(fault(&req), -EFAULT);
+	/* Crossing from a mapped page into nothing. */
+	assert_int_equal(munmap(ro, PAGE), 0);
+	ro = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	assert_int_equal(munmap((uint8_t *)ro + PAGE, PAGE), 0);
+	good(&req);
+	req.hist_buckets = 64;
+	req.hist_ptr = (uintptr_t)ro + PAGE - 8;
+	assert_int_equal(fault(&req), -EFAULT);
+	munmap(ro, PAGE);
+}
+
+static void test_write_on_readonly_mapping(void **unused)
+{
+	struct hmm_bench_fault req;
+	void *ro;
+
+	(void)unused;
+	ro = mmap(NULL, LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	hb_fault_init(&req, ro, LEN, HMM_BENCH_STYLE_PREFILL,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_WRITE, 16);
+	assert_int_equal(fault(&req), -EPERM);
+	hb_fault_init(&req, ro, LEN, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_READ, 16);
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_PASS);
+	munmap(ro, LEN);
+}
+
+/* A PROT_NONE range cannot be read: the kernel refuses the fault. */
+static void test_fault_on_prot_none(void **unused)
+{
+	struct hmm_bench_fault req;
+	void *none;
+
+	(void)unused;
+	none = mmap(NULL, LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(none != MAP_FAILED);
+	hb_fault_init(&req, none, LEN, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_READ, 0);
+	assert_int_equal(fault(&req), -EFAULT);
+	/* A snapshot of it succeeds and reports errors, not a pass. */
+	hb_fault_init(&req, none, LEN, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_SNAPSHOT, HMM_BENCH_ACCESS_NONE, 0);
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_FAIL);
+	assert_int_equal(req.pages_error, LEN / PAGE);
+	munmap(none, LEN);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Seconds for one uninterrupted read request over @len untouched bytes. */
+static double time_read_request(size_t len)
+{
+	struct hmm_bench_fault req;
+	double start, end;
+	void *mem;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(mem != MAP_FAILED);
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	hb_fault_init(&req, mem, len, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_READ, 512);
+	start = now_s();
+	assert_int_equal(fault(&req), 0);
+	end = now_s();
+	munmap(mem, len);
+	return end - start;
+}
+
+/*
+ * hmm_range_fault() never checks for signals, so the module must: a call
+ * 32 times longer than a measured one, killed early, must die in a small
+ * multiple of the short call's time rather than run to its end. Only
+ * zero pages are mapped, so no memory is at stake.
+ */
+static void test_fatal_signal_stops_long_call(void **unused)
+{
+	const size_t unit = 1UL << 30, len = 32 * unit;
+	struct hmm_bench_fault req;
+	double unit_s, start, end;
+	int pipefd[2], status;
+	char byte;
+	pid_t pid;
+	void *big;
+
+	(void)unused;
+	unit_s = time_read_request(unit);
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		big = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (big == MAP_FAILED)
+			_exit(2);
+		madvise(big, len, MADV_NOHUGEPAGE);
+		hb_fault_init(&req, big, len, HMM_BENCH_STYLE_DEFAULT,
+			      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_READ, 512);
+		if (write(pipefd[1], "s", 1) != 1)
+			_exit(3);
+		fault(&req);
+		_exit(4);	/* ran to the end: the signal was ignored */
+	}
+	close(pipefd[1]);
+	assert_int_equal(read(pipefd[0], &byte, 1), 1);
+	close(pipefd[0]);
+	usleep((useconds_t)(unit_s / 2 * 1e6) + 20000);
+	start = now_s();
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	end = now_s();
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	/* A ratio to the same guest's own speed, not an absolute time. */
+	if (end - start > 8 * unit_s + 0.5)
+		fail_msg("took %.2f s to die; one 1 GiB call takes %.2f s",
+			 end - start, unit_s);
+}
+
+struct worker {
+	int id;
+	int failures;
+};
+
+/* Each thread builds its own states and checks every verdict. */
+static void *worker_run(void *arg)
+{
+	static const char *const states[] = { "none", "present", "thp", "zero" };
+	struct worker *w = arg;
+	struct hmm_bench_fault req;
+	struct hb_range range;
+	char err[256];
+	int i;
+
+	for (i = 0; i < 24; i++) {
+		if (hb_range_build(&range, hb_state_find(states[(i + w->id) % 4]),
+				   4UL << 20, -1, err, sizeof(err))) {
+			w->failures++;
+			continue;
+		}
+		hb_fault_init(&req, range.addr, range.len,
+			      i % 2 ? HMM_BENCH_STYLE_DEFAULT :
+				      HMM_BENCH_STYLE_PREFILL,
+			      HMM_BENCH_REQ_FAULT,
+			      i % 3 ? HMM_BENCH_ACCESS_WRITE :
+				      HMM_BENCH_ACCESS_READ,
+			      (uint32_t)(i % 3) * 64);
+		if (fault(&req) || req.verdict != HMM_BENCH_VERDICT_PASS)
+			w->failures++;
+		/* Everyone also hammers the one shared buffer. */
+		good(&req);
+		req.window = 8;
+		if (fault(&req) || req.verdict != HMM_BENCH_VERDICT_PASS)
+			w->failures++;
+		hb_range_destroy(&range);
+	}
+	return NULL;
+}
+
+static int run_threads(int nthreads)
+{
+	pthread_t tid[8];
+	struct worker w[8];
+	int i, failures = 0;
+
+	for (i = 0; i < nthreads; i++) {
+		w[i] = (struct worker){ .id = i };
+		if (pthread_create(&tid[i], NULL, worker_run, &w[i]))
+			return -1;
+	}
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(tid[i], NULL);
+		failures += w[i].failures;
+	}
+	return failures;
+}
+
+static void test_concurrent_threads_and_processes(void **unused)
+{
+	pid_t pids[3];
+	int i, status;
+
+	(void)unused;
+	for (i = 0; i < 3; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(run_threads(4) ? 1 : 0);
+	}
+	assert_int_equal(run_threads(4), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_request_passes),
+		cmocka_unit_test(test_zero_length),
+		cmocka_unit_test(test_unaligned),
+		cmocka_unit_test(test_wrapping_range),
+		cmocka_unit_test(test_beyond_user_space),
+		cmocka_unit_test(test_not_mapped),
+		cmocka_unit_test(test_over_module_limits),
+		cmocka_unit_test(test_unknown_flags),
+		cmocka_unit_test(test_bad_enums),
+		cmocka_unit_test(test_reserved_fields),
+		cmocka_unit_test(test_abi_size_and_version),
+		cmocka_unit_test(test_unknown_commands),
+		cmocka_unit_test(test_bad_struct_pointer),
+		cmocka_unit_test(test_bad_histogram_pointer),
+		cmocka_unit_test(test_write_on_readonly_mapping),
+		cmocka_unit_test(test_fault_on_prot_none),
+		cmocka_unit_test(test_fatal_signal_stops_long_call),
+		cmocka_unit_test(test_concurrent_threads_and_processes),
+	};
+
+	return cmocka_run_group_tests_name("hostile", tests, setup, teardown);
+}

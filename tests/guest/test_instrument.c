@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The instrument on a real kernel: for every style x request x window on the
+ * states none, zero, present, thp, cow and file, the module's counts and
+ * verdicts must be right and agree with what /proc/self/pagemap and smaps
+ * say. Runs inside the QEMU guest as root with hmm_bench loaded.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "device.h"
+#include "page_state.h"
+#include "residency.h"
+
+#define RANGE_LEN	(4UL << 20)	/* two PMDs: THP states get two THPs */
+#define MIXED_STRIDE	3		/* windows never line up with it */
+
+static struct hb_device dev;
+
+struct matrix_case {
+	const char *state;
+	enum hmm_bench_style style;
+	const char *request;
+	uint32_t window;
+	char name[96];
+};
+
+static int open_device(void **unused)
+{
+	char msg[256];
+
+	(void)unused;
+	if (hb_device_open(&dev, NULL, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int close_device(void **unused)
+{
+	(void)unused;
+	hb_device_close(&dev);
+	return 0;
+}
+
+static size_t subset_pages(size_t npages)
+{
+	return (npages + MIXED_STRIDE - 1) / MIXED_STRIDE;
+}
+
+/* Which states leave pages writable after a read request: only these. */
+static int read_leaves_readonly(const char *state)
+{
+	return !strcmp(state, "none") || !strcmp(state, "zero") ||
+	       !strcmp(state, "cow");
+}
+
+static void check_fault_counts(const struct matrix_case *c,
+			       const struct hmm_bench_fault *req,
+			       const struct residency *before,
+			       const struct residency *after)
+{
+	size_t n = req->npages;
+
+	assert_int_equal(req->verdict, HMM_BENCH_VERDICT_PASS);
+	assert_int_equal(req->pages_bad, 0);
+	assert_true(req->first_bad == UINT64_MAX);
+	assert_int_equal(req->pages_error, 0);
+	assert_int_equal(req->pages_valid, n);
+	/* What the device was told is mapped really is. */
+	assert_int_equal(after->present, n);
+
+	if (!strcmp(c->request, "write")) {
+		assert_int_equal(req->pages_write, n);
+		/* A write request on a COW range leaves every page private. */
+		if (!strcmp(c->state, "cow")) {
+			assert_int_equal(before->exclusive, 0);
+			assert_int_equal(after->exclusive, n);
+		}
+	} else if (!strcmp(c->request, "mixed")) {
+		/*
+		 * hmm_vma_fault() write-faults from the first page that needs
+		 * it to the end of the walk step, so more may become writable.
+		 */
+		assert_true(req->pages_write >= subset_pages(n));
+	} else if (read_leaves_readonly(c->state)) {
+		assert_int_equal(req->pages_write, 0);
+	}
+}
+
+static void check_snapshot_counts(const struct matrix_case *c,
+				  const struct hmm_bench_fault *req,
+				  const struct residency *before,
+				  const struct residency *after)
+{
+	assert_int_equal(req->verdict, HMM_BENCH_VERDICT_PASS);
+	assert_int_equal(req->pages_error, 0);
+	/* A snapshot faults nothing and sees exactly what is mapped. */
+	assert_int_equal(after->present, before->present);
+	assert_int_equal(req->pages_valid, before->present);
+	if (read_leaves_readonly(c->state))
+		assert_int_equal(req->pages_write, 0);
+}
+
+static void run_matrix_case(void **state)
+{
+	const struct matrix_case *c = *state;
+	enum hmm_bench_request request;
+	enum hmm_bench_access access;
+	struct residency before, after;
+	struct hmm_bench_fault req;
+	struct hb_range range;
+	size_t chunks, window;
+	long long pmd_bytes;
+	char err[256];
+	int ret;
+
+	assert_int_equal(hb_request_parse(c->request, &request, &access), 0);
+	ret = hb_range_build(&range, hb_state_find(c->state), RANGE_LEN, -1,
+			     err, sizeof(err));
+	if (ret)
+		fail_msg("building %s: %s", c->state, err);
+	assert_int_equal(residency_scan(range.addr, range.len, &before), 0);
+
+	hb_fault_init(&req, range.addr, range.len, c->style, request, access,
+		      c->window);
+	if (request == HMM_BENCH_REQ_MIXED)
+		req.mixed_stride = MIXED_STRIDE;
+	ret = hb_device_fault(dev.fd, &req);
+	assert_int_equal(residency_scan(range.addr, range.len, &after), 0);
+	pmd_bytes = smaps_pmd_bytes(range.addr, range.len);
+	hb_range_destroy(&range);
+	if (ret)
+		fail_msg("ioctl: %s", strerror(-ret));
+
+	assert_int_equal(req.npages, RANGE_LEN / 4096);
+	window = c->window ? c->window : req.npages;
+	chunks = (req.npages + window - 1) / window;
+	assert_true(req.calls >= chunks);
+	assert_int_equal(req.calls,
+			 chunks + req.ebusy_retries + req.seq_retries);
+	assert_true(req.total_ns >= req.fill_ns + req.fault_ns);
+	/* PMD-mapped entries are exactly what smaps counts as PMD-mapped. */
+	assert_int_equal((long long)req.pages_pmd * 4096, pmd_bytes);
+	if (!strcmp(c->state, "thp"))
+		assert_int_equal(req.pages_pmd, req.npages);
+
+	if (request == HMM_BENCH_REQ_SNAPSHOT)
+		check_snapshot_counts(c, &req, &before, &after);
+	else
+		check_fault_counts(c, &req, &before, &after);
+}
+
+/* INFO reports this module, the same version modinfo shows, mode 0600. */
+static void test_info(void **unused)
+{
+	struct hmm_bench_info info;
+	char version[32] = "";
+	struct stat st;
+	FILE *f;
+
+	(void)unused;
+	assert_int_equal(hb_device_info(dev.fd, &info), 0);
+	assert_int_equal(info.abi_version, HMM_BENCH_ABI_VERSION);
+	assert_int_equal(info.size, sizeof(info));
+	assert_int_equal(info.page_shift, 12);
+	assert_int_equal(info.pmd_order, 9);
+	assert_true(info.features & HMM_BENCH_FEAT_HIST);
+	assert_true(info.features & HMM_BENCH_FEAT_CALIBRATE);
+	assert_true(info.max_window_pages >= 512);
+
+	/* modinfo's version is the one the ioctl reports. */
+	f = fopen("/sys/module/hmm_bench/version", "r");
+	assert_non_null(f);
+	assert_non_null(fgets(version, sizeof(version), f));
+	fclose(f);
+	version[strcspn(version, "\n")] = 0;
+	{
+		char ioctl_version[16];
+
+		hb_module_version_str(info.module_version, ioctl_version,
+				      sizeof(ioctl_version));
+		assert_string_equal(version, ioctl_version);
+	}
+	assert_int_equal(stat(HMM_BENCH_DEVICE, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+/* Histogram buckets add up to the number of chunks, the last one clamps. */
+static void test_histogram(void **unused)
+{
+	uint64_t hist[64], sum;
+	struct hmm_bench_fault req;
+	struct hb_range range;
+	uint32_t buckets[] = { 64, 4, 1 };
+	char err[256];
+	size_t i, b;
+
+	(void)unused;
+	for (i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++) {
+		assert_int_equal(hb_range_build(&range, hb_state_find("none"),
+						RANGE_LEN, -1, err,
+						sizeof(err)), 0);
+		hb_fault_init(&req, range.addr, range.len,
+			      HMM_BENCH_STYLE_DEFAULT, HMM_BENCH_REQ_FAULT,
+			      HMM_BENCH_ACCESS_READ, 64);
+		memset(hist, 0xff, sizeof(hist));
+		req.hist_buckets = buckets[i];
+		req.hist_ptr = (uintptr_t)hist;
+		assert_int_equal(hb_device_fault(dev.fd, &req), 0);
+		hb_range_destroy(&range);
+		for (sum = 0, b = 0; b < buckets[i]; b++)
+			sum += hist[b];
+		assert_int_equal(sum, RANGE_LEN / 4096 / 64);
+		/* Nothing written past the buckets asked for. */
+		if (buckets[i] < 64)
+			assert_true(hist[buckets[i]] == UINT64_MAX);
+	}
+}
+
+/* Calibration runs the whole path but faults nothing and checks nothing. */
+static void test_calibrate(void **unused)
+{
+	struct residency before, after;
+	struct hmm_bench_fault req;
+	struct hb_range range;
+	char err[256];
+
+	(void)unused;
+	assert_int_equal(hb_range_build(&range, hb_state_find("none"),
+					RANGE_LEN, -1, err, sizeof(err)), 0);
+	assert_int_equal(residency_scan(range.addr, range.len, &before), 0);
+	hb_fault_init(&req, range.addr, range.len, HMM_BENCH_STYLE_PREFILL,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_WRITE, 64);
+	req.flags = HMM_BENCH_F_CALIBRATE;
+	assert_int_equal(hb_device_fault(dev.fd, &req), 0);
+	assert_int_equal(residency_scan(range.addr, range.len, &after), 0);
+	hb_range_destroy(&range);
+	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_UNCHECKED);
+	assert_int_equal(req.calls, 0);
+	assert_int_equal(req.pages_valid, 0);
+	assert_int_equal(after.present, before.present);
+}
+
+/*
+ * The default-style mixed request must clear the WRITE bits that the
+ * previous chunk's output left in the reused array. Only page 0 asks for
+ * write, so only the first 64-page chunk may be write-faulted (the kernel
+ * write-faults from page 0 to the end of that chunk): a leak would
+ * write-fault every later chunk too. Zero pages make each write fault
+ * visible as a page exclusive to this process.
+ */
+static void test_mixed_clears_stale_write_bits(void **unused)
+{
+	const size_t len = RANGE_LEN, pmd = 2UL << 20;
+	enum hmm_bench_style styles[] = { HMM_BENCH_STYLE_PREFILL,
+					  HMM_BENCH_STYLE_DEFAULT };
+	struct hmm_bench_fault req;
+	struct residency after;
+	uint8_t *map, *addr;
+	size_t s, off;
+
+	(void)unused;
+	for (s = 0; s < 2; s++) {
+		map = mmap(NULL, len + pmd, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(map != MAP_FAILED);
+		addr = (uint8_t *)(((uintptr_t)map + pmd - 1) & ~(pmd - 1));
+		assert_int_equal(madvise(addr, len, MADV_NOHUGEPAGE), 0);
+		for (off = 0; off < len; off += 4096)
+			(void)*(volatile uint8_t *)(addr + off);
+		hb_fault_init(&req, addr, len, styles[s], HMM_BENCH_REQ_MIXED,
+			      HMM_BENCH_ACCESS_WRITE, 64);
+		req.mixed_stride = len / 4096;
+		assert_int_equal(hb_device_fault(dev.fd, &req), 0);
+		assert_int_equal(residency_scan(addr, len, &after), 0);
+		munmap(map, len + pmd);
+		assert_int_equal(req.verdict, HMM_BENCH_VERDICT_PASS);
+		assert_int_equal(req.pages_write, 64);
+		assert_int_equal(after.exclusive, 64);
+	}
+}
+
+static const char *const matrix_states[] = {
+	"none", "zero", "present", "thp", "cow", "file",
+};
+static const char *const matrix_requests[] = {
+	"read", "write", "mixed", "snap",
+};
+static const uint32_t matrix_windows[] = { 0, 64, 512 };
+
+#define N_STATES (sizeof(matrix_states) / sizeof(matrix_states[0]))
+#define N_REQUESTS (sizeof(matrix_requests) / sizeof(matrix_requests[0]))
+#define N_WINDOWS (sizeof(matrix_windows) / sizeof(matrix_windows[0]))
+#define N_MATRIX (N_STATES * 2 * N_REQUESTS * N_WINDOWS)
+
+int main(void)
+{
+	static struct matrix_case cases[N_MATRIX];
+	static struct CMUnitTest tests[N_MATRIX + 4];
+	size_t st, sy, rq, w, n = 0;
+
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_info);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_histogram);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_calibrate);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mixed_clears_stale_write_bits);
+	for (st = 0; st < N_STATES; st++)
+		for (sy = 0; sy < 2; sy++)
+			for (rq = 0; rq < N_REQUESTS; rq++)
+				for (w = 0; w < N_WINDOWS; w++) {
+					struct matrix_case *c = &cases[n - 4];
+
+					c->state = matrix_states[st];
+					c->style = sy ? HMM_BENCH_STYLE_DEFAULT :
+							HMM_BENCH_STYLE_PREFILL;
+					c->request = matrix_requests[rq];
+					c->window = matrix_windows[w];
+					snprintf(c->name, sizeof(c->name),
+						 "matrix/%s/%s/%s/w%u",
+						 c->request,
+						 hb_style_name(c->style),
+						 c->state, c->window);
+					tests[n] = (struct CMUnitTest){
+						.name = c->name,
+						.test_func = run_matrix_case,
+						.initial_state = c,
+					};
+					n++;
+				}
+	return _cmocka_run_group_tests("instrument", tests, n, open_device,
+				       close_device);
+}
