@@ -14,12 +14,5 @@ $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
 
-$(BUILD)/libhmmbench.a: $(LIB_OBJS)
-	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
-
-$(BUILD)/libhmmbench-san.a: $(SAN_LIB_OBJS)
-	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+# The archive rules are in the top Makefile: LIB_SRCS is complete only after
+# every mk/*.mk has been read.

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Result folder lifecycle and the files written beside the JSON. */
+#include "output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "runner.h"
+
+static int mkdirs(const char *path)
+{
+	char buf[1024], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int hb_output_begin(struct hb_output *o, const char *root,
+		    const char *host, const char *release, char *err,
+		    size_t errlen)
+{
+	char stamp[32], parent[900];
+	time_t now = time(NULL);
+	struct stat st;
+	int ret;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	snprintf(parent, sizeof(parent), "%s/%s/%s", root, host, release);
+	ret = mkdirs(parent);
+	if (ret) {
+		snprintf(err, errlen, "cannot create %s: %s (choose another --out)",
+			 parent, strerror(-ret));
+		return ret;
+	}
+	snprintf(o->final, sizeof(o->final), "%s/%s", parent, stamp);
+	snprintf(o->partial, sizeof(o->partial), "%s/.%s.partial", parent,
+		 stamp);
+	if (!stat(o->final, &st)) {
+		snprintf(err, errlen, "%s exists already; wait a second and retry",
+			 o->final);
+		return -EEXIST;
+	}
+	if (mkdir(o->partial, 0755)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", o->partial,
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int hb_output_finish(struct hb_output *o, char *err, size_t errlen)
+{
+	char path[1100];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/COMPLETE", o->partial);
+	f = fopen(path, "w");
+	if (!f || fclose(f)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	if (rename(o->partial, o->final)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot rename %s to %s: %s", o->partial,
+			 o->final, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static FILE *open_in(const char *dir, const char *name, char *path,
+		     size_t len)
+{
+	snprintf(path, len, "%s/%s", dir, name);
+	return fopen(path, "w");
+}
+
+int hb_output_skipped(const char *dir, const struct hb_plan *plan)
+{
+	char path[1100];
+	size_t i;
+	FILE *f;
+
+	f = open_in(dir, "skipped.tsv", path, sizeof(path));
+	if (!f)
+		return -errno;
+	for (i = 0; i < plan->n; i++)
+		if (plan->cases[i].skipped)
+			fprintf(f, "%s\t%s\n", plan->cases[i].name,
+				plan->cases[i].skip_reason);
+	return fclose(f) ? -errno : 0;
+}
+
+/* Case names have slashes; file names get dashes instead. */
+static void file_name(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s", name);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '/')
+			buf[i] = '-';
+}
+
+int hb_output_histograms(const char *dir, const struct hb_plan *plan)
+{
+	char path[1300], hdir[1060], fname[160];
+	const struct hb_case_result *res;
+	size_t i, b;
+	FILE *f;
+
+	snprintf(hdir, sizeof(hdir), "%s/hist", dir);
+	if (mkdir(hdir, 0755) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < plan->n; i++) {
+		res = plan->cases[i].result;
+		if (!res || !res->calls || plan->cases[i].kind != HB_CASE_HMM)
+			continue;
+		file_name(plan->cases[i].name, fname, sizeof(fname));
+		snprintf(path, sizeof(path), "%s/%s.tsv", hdir, fname);
+		f = fopen(path, "w");
+		if (!f)
+			return -errno;
+		fprintf(f, "# %s: hmm_range_fault() time per chunk, all timed calls\n",
+			plan->cases[i].name);
+		fprintf(f, "# from_ns\tto_ns\tchunks\n");
+		for (b = 0; b < HB_HIST_BUCKETS; b++)
+			if (res->hist[b])
+				fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+					b ? (uint64_t)1 << b : 0,
+					b < 63 ? ((uint64_t)1 << (b + 1)) - 1 :
+						 UINT64_MAX,
+					res->hist[b]);
+		if (fclose(f))
+			return -errno;
+	}
+	return 0;
+}
+
+/* The no-op call's cost against the fastest case of 2 MiB or more. */
+static void overhead_lines(const struct hb_plan *plan, FILE **outs)
+{
+	const struct hb_case_result *res, *worst = NULL;
+	double cal = 0;
+	size_t i, o;
+
+	for (i = 0; i < plan->n; i++) {
+		res = plan->cases[i].result;
+		if (!res || !res->have_stats)
+			continue;
+		if (plan->cases[i].kind == HB_CASE_CALIBRATE &&
+		    res->mean > cal)
+			cal = res->mean;
+		if (plan->cases[i].kind == HB_CASE_HMM &&
+		    plan->cases[i].size >= (2UL << 20) &&
+		    (!worst || res->mean < worst->mean))
+			worst = res;
+	}
+	for (o = 0; o < 2 && outs[o]; o++) {
+		fprintf(outs[o], "Instrument overhead: %.0f ns per call (no-op call)",
+			cal);
+		if (worst && worst->mean > 0)
+			fprintf(outs[o], ", %.3f %% of the fastest case of 2 MiB or more (%s)",
+				100 * cal / worst->mean, worst->c->name);
+		fprintf(outs[o], "\n");
+	}
+}
+
+int hb_output_summary(const char *dir, const struct hb_plan *plan,
+		      const struct hb_facts *facts, FILE *also)
+{
+	const struct hb_case_result *res;
+	FILE *outs[2] = { NULL, also };
+	size_t i, o, errors = 0;
+	char path[1100];
+
+	outs[0] = open_in(dir, "summary.txt", path, sizeof(path));
+	if (!outs[0])
+		return -errno;
+	if (!also)
+		outs[1] = NULL;
+	for (o = 0; o < 2 && outs[o]; o++) {
+		fprintf(outs[o], "hmmbench on %s, kernel %s (%s), profile %s\n",
+			hb_fact_get(facts, "host"),
+			hb_fact_get(facts, "kernel_release"),
+			strcmp(hb_fact_get(facts, "vm"), "none") ?
+			"VM: times are emulated, compare ratios only" :
+			"bare metal", hb_fact_get(facts, "profile"));
+		fprintf(outs[o], "THP %s, governor %s, %s\n\n",
+			hb_fact_get(facts, "thp_enabled"),
+			hb_fact_get(facts, "cpufreq_governor"),
+			hb_fact_get(facts, "numa_nodes"));
+		fprintf(outs[o], "%-44s %12s %7s %10s %6s\n", "case",
+			"mean ns", "cv %", "ns/page", "local%");
+	}
+	for (i = 0; i < plan->n; i++) {
+		res = plan->cases[i].result;
+		if (!res)
+			continue;
+		for (o = 0; o < 2 && outs[o]; o++) {
+			if (res->errored) {
+				fprintf(outs[o], "%-44s ERROR: %s\n",
+					plan->cases[i].name, res->error);
+				continue;
+			}
+			fprintf(outs[o], "%-44s %12.0f %7.2f %10.2f ",
+				plan->cases[i].name, res->mean,
+				res->cv * 100, res->ns_per_page);
+			if (res->placement.present)
+				fprintf(outs[o], "%6.1f\n",
+					100.0 * (double)res->placement.on_node /
+					(double)res->placement.present);
+			else
+				fprintf(outs[o], "%6s\n", "-");
+		}
+		errors += res->errored;
+	}
+	for (o = 0; o < 2 && outs[o]; o++) {
+		fprintf(outs[o], "\n");
+		if (plan->nskipped)
+			fprintf(outs[o], "Skipped %zu cases (reasons in skipped.tsv):\n",
+				plan->nskipped);
+	}
+	for (i = 0; i < plan->n; i++)
+		if (plan->cases[i].skipped)
+			for (o = 0; o < 2 && outs[o]; o++)
+				fprintf(outs[o], "  %-44s %s\n",
+					plan->cases[i].name,
+					plan->cases[i].skip_reason);
+	overhead_lines(plan, outs);
+	for (o = 0; o < 2 && outs[o]; o++)
+		fprintf(outs[o], "%zu case%s failed verification or could not run\n",
+			errors, errors == 1 ? "" : "s");
+	return fclose(outs[0]) ? -errno : 0;
+}

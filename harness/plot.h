@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plot.h - gnuplot charts of hmmbench runs.
+ *
+ * The code writes derived TSV files from the loaded JSON (never from
+ * console text) into <dir>/data/, then runs the gnuplot scripts of plots/
+ * on them; each chart is written as PNG (pngcairo) and SVG:
+ *
+ *   ns_page-<access>-<state>[-c<C>m<M>]   time per page against range size,
+ *                                         prefill and default, min..max bars
+ *   ratio-<access>                        prefill/default Amean per state
+ *   numa-<access>-<state>-<size>          cpu node x memory node matrix
+ *   cmp-ns_page-<access>-<state>[...]     compare: all runs on one axes
+ */
+#ifndef HMMBENCH_PLOT_H
+#define HMMBENCH_PLOT_H
+
+#include <stddef.h>
+
+#include "results.h"
+
+/* Files written, PNG and SVG, as paths. */
+struct plot_list {
+	char **files;
+	size_t n;
+};
+
+void plot_list_free(struct plot_list *l);
+
+/* Is a gnuplot with pngcairo on PATH? */
+int plot_available(void);
+
+/* Charts of one run into <run>/plots/. Returns 0 or -1 with @err. */
+int plot_run(const struct run *run, struct plot_list *out, char *err,
+	     size_t errlen);
+
+/* Charts of several runs (runs[0] the baseline) into @dir. */
+int plot_compare(const struct run *runs, size_t nruns, const char *dir,
+		 struct plot_list *out, char *err, size_t errlen);
+
+/* The folder holding the .gp scripts (HMMBENCH_PLOTS, next to the binary,
+ * or ./plots). */
+const char *plot_script_dir(void);
+
+/* mkdir -p; 0 or -1 with errno. */
+int plot_mkdir_p(const char *path);
+
+#endif /* HMMBENCH_PLOT_H */

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report.c - patch-mail text of one run (see report.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "stats.h"
+
+#define WIDTH 80
+
+/* Prefill and default of one access x state x size x NUMA pair. */
+struct row {
+	struct case_id id;
+	const struct result_case *pre;
+	const struct result_case *def;
+};
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct case_id *a = &((const struct row *)pa)->id;
+	const struct case_id *b = &((const struct row *)pb)->id;
+	int d;
+
+	d = results_access_rank(a->access) - results_access_rank(b->access);
+	if (!d)
+		d = strcmp(a->access, b->access);
+	if (!d)
+		d = results_state_rank(a->state) - results_state_rank(b->state);
+	if (!d)
+		d = strcmp(a->state, b->state);
+	if (!d)
+		d = (a->size_bytes > b->size_bytes) - (a->size_bytes < b->size_bytes);
+	if (!d)
+		d = a->cpu_node - b->cpu_node;
+	if (!d)
+		d = a->mem_node - b->mem_node;
+	return d;
+}
+
+static int same_slot(const struct case_id *a, const struct case_id *b)
+{
+	return !strcmp(a->access, b->access) && !strcmp(a->state, b->state) &&
+	       a->size_bytes == b->size_bytes && a->cpu_node == b->cpu_node &&
+	       a->mem_node == b->mem_node;
+}
+
+/* Pair the prefill and default cases of @run; returns the row count. */
+static size_t collect_rows(const struct run *run, struct row *rows)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct result_case *c = &run->cases[i];
+		size_t k;
+
+		if (c->id.kind != CASE_HMM)
+			continue;
+		for (k = 0; k < n && !same_slot(&rows[k].id, &c->id); k++)
+			;
+		if (k == n) {
+			memset(&rows[n], 0, sizeof(rows[n]));
+			rows[n++].id = c->id;
+		}
+		if (!strcmp(c->id.style, "prefill"))
+			rows[k].pre = c;
+		else if (!strcmp(c->id.style, "default"))
+			rows[k].def = c;
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), row_cmp);
+	return n;
+}
+
+static int usable(const struct result_case *c)
+{
+	return c && c->n && !c->n_error;
+}
+
+static double amean_ns_page(const struct result_case *c)
+{
+	double sum = 0;
+
+	for (size_t r = 0; r < c->n; r++)
+		sum += results_ns_per_page(c, r);
+	return sum / (double)c->n;
+}
+
+/* A number in at most @w columns: fewer decimals as it grows. */
+static void fmt_num(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "n/a");
+	else if (fabs(v) >= 1e10)
+		snprintf(buf, len, "%.3e", v);
+	else if (fabs(v) >= 1e5)
+		snprintf(buf, len, "%.0f", v);
+	else if (fabs(v) >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else if (fabs(v) >= 1 || v == 0)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+static void cell(char *buf, size_t len, const struct result_case *c,
+		 int per_page)
+{
+	if (!c)
+		snprintf(buf, len, "-");
+	else if (c->n_error)
+		snprintf(buf, len, "ERROR");
+	else if (!c->n)
+		snprintf(buf, len, "n/a");
+	else
+		fmt_num(buf, len, per_page ? amean_ns_page(c) :
+			stats_amean(c->time_ns, c->n));
+}
+
+static int any_numa(const struct row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].id.cpu_node >= 0)
+			return 1;
+	return 0;
+}
+
+static void print_row(FILE *out, const struct row *r, int numa,
+		      const struct report_opts *o, double *ratio, int *sig)
+{
+	char pre[32], def[32], prep[32], defp[32], rat[32] = "-", pair[16] = "";
+
+	*ratio = NAN;
+	*sig = 0;
+	cell(pre, sizeof(pre), r->pre, 0);
+	cell(def, sizeof(def), r->def, 0);
+	cell(prep, sizeof(prep), r->pre, 1);
+	cell(defp, sizeof(defp), r->def, 1);
+	if (usable(r->pre) && usable(r->def)) {
+		*ratio = stats_amean(r->pre->time_ns, r->pre->n) /
+			 stats_amean(r->def->time_ns, r->def->n);
+		*sig = sig_test_significant(o->test, o->alpha,
+					    r->pre->time_ns, r->pre->n,
+					    r->def->time_ns, r->def->n);
+		snprintf(rat, sizeof(rat), *ratio >= 1000 ? "%.0f" :
+			 *ratio >= 100 ? "%.1f" : "%.3f", *ratio);
+	}
+	if (r->id.cpu_node >= 0)
+		snprintf(pair, sizeof(pair), "c%dm%d", r->id.cpu_node,
+			 r->id.mem_node);
+	fprintf(out, "%-11.11s %5.5s", r->id.state, r->id.size);
+	if (numa)
+		fprintf(out, " %-5.5s", pair);
+	fprintf(out, " %11s %11s %9s %9s %7s%c\n", pre, def, prep, defp, rat,
+		*sig ? '*' : ' ');
+}
+
+struct state_ratio {
+	char state[16];
+	double r[64];
+	size_t n;
+};
+
+/* "none 1.02, zero 1.10" per state: geometric mean over sizes. */
+static void print_state_gmeans(FILE *out, struct state_ratio *s, size_t ns)
+{
+	char text[2048];
+	size_t w = 0;
+
+	for (size_t i = 0; i < ns && w < sizeof(text); i++)
+		if (s[i].n)
+			w += (size_t)snprintf(text + w, sizeof(text) - w,
+					      "%s%s %.3f", w ? ", " : "",
+					      s[i].state,
+					      stats_geomean(s[i].r, s[i].n));
+	if (!w)
+		return;
+	fputs("Gmean ratio by state: ", out);
+	text_wrap(out, 22, 2, WIDTH, text);
+}
+
+static void add_state_ratio(struct state_ratio *s, size_t *ns,
+			    const char *state, double ratio)
+{
+	size_t i;
+
+	for (i = 0; i < *ns && strcmp(s[i].state, state); i++)
+		;
+	if (i == *ns) {
+		if (*ns == 32)
+			return;
+		memset(&s[i], 0, sizeof(s[i]));
+		snprintf(s[i].state, sizeof(s[i].state), "%s", state);
+		(*ns)++;
+	}
+	if (s[i].n < 64)
+		s[i].r[s[i].n++] = ratio;
+}
+
+struct tally {
+	size_t pairs, faster, slower;	/* significant either way */
+	double best;
+	char best_name[96];
+};
+
+static void print_table(FILE *out, const struct row *rows, size_t n,
+			const struct report_opts *o, struct tally *t)
+{
+	int numa = any_numa(rows, n);
+	struct state_ratio *sr = calloc(32, sizeof(*sr));
+	size_t nsr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double ratio;
+		int sig;
+
+		if (!i || strcmp(rows[i].id.access, rows[i - 1].id.access)) {
+			if (i)
+				print_state_gmeans(out, sr, nsr);
+			nsr = 0;
+			fprintf(out, "\n%s access\n", rows[i].id.access);
+			fprintf(out, "%*s %23s %19s\n", numa ? 23 : 17, "",
+				"ns per call", "ns per page");
+			fprintf(out, "%-11s %5s", "state", "size");
+			if (numa)
+				fprintf(out, " %-5s", "numa");
+			fprintf(out, " %11s %11s %9s %9s %7s\n", "prefill",
+				"default", "prefill", "default", "ratio");
+		}
+		print_row(out, &rows[i], numa, o, &ratio, &sig);
+		if (isnan(ratio))
+			continue;
+		if (sr)
+			add_state_ratio(sr, &nsr, rows[i].id.state, ratio);
+		t->pairs++;
+		t->faster += sig && ratio > 1;
+		t->slower += sig && ratio < 1;
+		if (sig && ratio > t->best) {
+			t->best = ratio;
+			snprintf(t->best_name, sizeof(t->best_name),
+				 "%s/%s/%s", rows[i].id.access,
+				 rows[i].id.state, rows[i].id.size);
+		}
+	}
+	if (n && sr)
+		print_state_gmeans(out, sr, nsr);
+	free(sr);
+}
+
+static void print_baselines(FILE *out, const struct run *run)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct result_case *c = &run->cases[i];
+		char call[32], page[32];
+
+		if (c->id.kind != CASE_BASE)
+			continue;
+		if (!header) {
+			fprintf(out,
+				"\nUserspace baselines (the CPU faults the same states; Amean):\n"
+				"%-6s %-9s %-11s %5s %14s %12s\n", "access",
+				"method", "state", "size", "ns per call",
+				"ns per page");
+			header = 1;
+		}
+		cell(call, sizeof(call), c, 0);
+		cell(page, sizeof(page), c, 1);
+		fprintf(out, "%-6.6s %-9.9s %-11.11s %5.5s %14s %12s\n",
+			c->id.access, c->id.style, c->id.state, c->id.size,
+			call, page);
+	}
+}
+
+static void print_problems(FILE *out, const struct run *run)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct result_case *c = &run->cases[i];
+		char head[256];
+
+		if (!c->n_error)
+			continue;
+		if (!header) {
+			fprintf(out, "\nFailed verification (ERROR above; no number is reported):\n");
+			header = 1;
+		}
+		snprintf(head, sizeof(head), "  %s: ", c->label);
+		fputs(head, out);
+		text_wrap(out, strlen(head), 6, WIDTH, c->error);
+	}
+	if (run->nskipped)
+		fprintf(out, "\nNot run on this machine (skipped.tsv):\n");
+	for (size_t i = 0; i < run->nskipped; i++) {
+		char head[256];
+
+		snprintf(head, sizeof(head), "  %s: ", run->skipped[i].name);
+		fputs(head, out);
+		text_wrap(out, strlen(head), 6, WIDTH,
+			  *run->skipped[i].reason ? run->skipped[i].reason :
+			  "no reason given");
+	}
+}
+
+static void print_method(FILE *out, const struct run *run)
+{
+	char text[4096], kind[128], reps[32];
+	size_t lo = results_min_reps(run), hi = results_max_reps(run);
+	const char *vm = results_ctx_or(run, "vm", "unknown");
+
+	if (!strcmp(vm, "none"))
+		snprintf(kind, sizeof(kind), "on bare metal");
+	else if (!strcmp(vm, "kvm") || !strcmp(vm, "tcg"))
+		snprintf(kind, sizeof(kind),
+			 "in a QEMU VM (%s acceleration%s)", vm,
+			 strcmp(vm, "tcg") ? "" :
+			 ": absolute times mean little, ratios do");
+	else
+		snprintf(kind, sizeof(kind), "on a machine of unrecorded kind");
+	if (lo == hi)
+		snprintf(reps, sizeof(reps), "%zu", lo);
+	else
+		snprintf(reps, sizeof(reps), "%zu to %zu", lo, hi);
+	snprintf(text, sizeof(text),
+		 "Method: hmmbench %s with hmm_bench.ko %s (ABI %s) on host %s "
+		 "(%s CPUs, %s NUMA node(s)), Linux %s, %s. Profile %s, %s "
+		 "repetitions per case (Google Benchmark %s, manual time: each "
+		 "time is taken in the module with ktime_get_ns() around the "
+		 "hmm_range_fault() calls, -EBUSY retries included; the range is "
+		 "rebuilt in its page state before each call, untimed). THP "
+		 "enabled=%s defrag=%s, with madvise() per range; cpufreq "
+		 "governor %s, turbo %s, ASLR %s. Statistics are recomputed "
+		 "from the repetitions. Command: %s",
+		 results_ctx_or(run, "suite_revision", "(revision unknown)"),
+		 results_ctx_or(run, "module_version", "?"),
+		 results_ctx_or(run, "module_abi", "?"),
+		 results_ctx_or(run, "host",
+				results_ctx_or(run, "host_name", "?")),
+		 results_ctx_or(run, "num_cpus", "?"),
+		 results_ctx_or(run, "numa_nodes", "?"),
+		 results_ctx_or(run, "kernel_release", "?"), kind,
+		 results_ctx_or(run, "profile", "?"), reps,
+		 results_ctx_or(run, "libbenchmark_version", "1.7.1"),
+		 results_ctx_or(run, "thp_enabled", "?"),
+		 results_ctx_or(run, "thp_defrag", "?"),
+		 results_ctx_or(run, "cpufreq_governor", "?"),
+		 results_ctx_or(run, "turbo", "?"),
+		 results_ctx_or(run, "aslr", "?"),
+		 results_ctx_or(run, "command_line", "?"));
+	fputc('\n', out);
+	text_wrap(out, 0, 0, 72, text);
+}
+
+static void print_plots(FILE *out, const struct run *run,
+			const struct plot_list *plots)
+{
+	size_t dirlen = strlen(run->dir);
+	int any = 0;
+
+	for (size_t i = 0; plots && i < plots->n; i++) {
+		const char *f = plots->files[i];
+		size_t len = strlen(f);
+
+		if (len < 4 || strcmp(f + len - 4, ".png"))
+			continue;
+		if (!any) {
+			fprintf(out, "\nPlots to attach (PNG; an SVG of each is beside it):\n");
+			any = 1;
+		}
+		if (!strncmp(f, run->dir, dirlen) && f[dirlen] == '/')
+			f += dirlen + 1;
+		fprintf(out, "  %s\n", f);
+	}
+	if (!any)
+		fprintf(out, "\nPlots: none made (run `hmmbench-report plot RUN`).\n");
+}
+
+void report_print(FILE *out, const struct run *run,
+		  const struct report_opts *o, const struct plot_list *plots)
+{
+	struct row *rows = calloc(run->ncases + 1, sizeof(*rows));
+	struct tally t = { .best = 1 };
+	size_t n = rows ? collect_rows(run, rows) : 0;
+	size_t lo = results_min_reps(run);
+	char intro[1024];
+
+	snprintf(intro, sizeof(intro),
+		 "hmm_range_fault() with a pre-filled pfn array (prefill: every "
+		 "entry carries the request, default_flags 0, pfn_flags_mask ~0, "
+		 "as drivers did before Linux 5.2) against default_flags alone "
+		 "(default: pfn_flags_mask 0), Linux %s on %s. Times are the "
+		 "Amean per call and per 4 KiB page in ns, lower is better; "
+		 "ratio = prefill / default (above 1: default_flags is faster); "
+		 "* marks a difference that %s finds significant (two-sided, "
+		 "alpha %g).",
+		 results_ctx_or(run, "kernel_release", "?"),
+		 results_ctx_or(run, "host",
+				results_ctx_or(run, "host_name", "?")),
+		 sig_test_name(o->test), o->alpha);
+	text_wrap(out, 0, 0, 76, intro);
+	if (lo && lo < COMPARE_MIN_REPS)
+		fprintf(out,
+			"Warning: some cases have %zu repetitions; below %d the significance\n"
+			"test is unreliable.\n", lo, COMPARE_MIN_REPS);
+	if (!run->complete)
+		fprintf(out, "Warning: incomplete run (no COMPLETE file).\n");
+	print_table(out, rows, n, o, &t);
+	if (t.pairs) {
+		fprintf(out,
+			"\nSummary: default_flags is significantly faster in %zu and slower\n"
+			"in %zu of %zu prefill/default pairs.", t.faster, t.slower,
+			t.pairs);
+		if (t.best > 1)
+			fprintf(out, " Largest significant ratio: %.3f\n(%s).",
+				t.best, t.best_name);
+		fputc('\n', out);
+	} else if (!n) {
+		fprintf(out, "\nNo hmm/ cases in this run.\n");
+	}
+	print_baselines(out, run);
+	print_problems(out, run);
+	print_method(out, run);
+	print_plots(out, run, plots);
+	free(rows);
+}

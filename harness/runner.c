@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Google Benchmark callbacks for module, baseline and calibration cases. */
+#include "runner.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gbench_shim.h"
+#include "page_state.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Sums over the timed calls of one repetition. */
+struct rep_sums {
+	int64_t iterations;
+	uint64_t total_ns, fill_ns, fault_ns, calls, retries, pmd_pages;
+	uint64_t npages;
+};
+
+static void fail_case(gbs_state *st, struct hb_case_result *res,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail_case(gbs_state *st, struct hb_case_result *res,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->error, sizeof(res->error), fmt, ap);
+	va_end(ap);
+	res->errored = true;
+	gbs_skip_with_error(st, res->error);
+}
+
+static int bind_cpu(struct hb_case_result *res, char *err, size_t errlen)
+{
+	struct hb_runner *r = res->runner;
+	int node = res->c->nodes.cpu;
+	int ret;
+
+	if (r->bound_node == node)
+		return 0;
+	ret = hb_bind_to_node(r->topo, node, err, errlen);
+	if (!ret)
+		r->bound_node = node;
+	return ret;
+}
+
+static int build(struct hb_case_result *res, struct hb_range *range,
+		 char *err, size_t errlen)
+{
+	const struct hb_case *c = res->c;
+
+	return hb_range_build(range, c->state, c->size, c->nodes.mem, err,
+			      errlen);
+}
+
+/* Where the pages are, once some exist: for the placement counter. */
+static void sample_placement(struct hb_case_result *res,
+			     const struct hb_range *range)
+{
+	struct hb_placement p;
+
+	if (res->placement.present)
+		return;
+	if (!hb_placement_check(range->addr, range->len, res->c->nodes.mem,
+				&p) && p.present)
+		res->placement = p;
+}
+
+static void set_counters(gbs_state *st, struct hb_case_result *res,
+			 const struct rep_sums *s)
+{
+	const struct hb_case *c = res->c;
+	double it = s->iterations ? (double)s->iterations : 1;
+	double npages = (double)c->size / 4096;
+
+	gbs_set_counter(st, "pages", npages, GBS_COUNTER_DEFAULT);
+	gbs_set_counter(st, "ns_per_page", (double)s->total_ns / it / npages,
+			GBS_COUNTER_DEFAULT);
+	gbs_set_counter(st, "pages_per_s", npages * it, GBS_COUNTER_RATE);
+	gbs_set_counter(st, "GiB_per_s", (double)c->size * it / (1 << 30),
+			GBS_COUNTER_RATE);
+	gbs_set_counter(st, "window", c->window, GBS_COUNTER_DEFAULT);
+	gbs_set_counter(st, "cpu_node", c->nodes.cpu, GBS_COUNTER_DEFAULT);
+	gbs_set_counter(st, "mem_node", c->nodes.mem, GBS_COUNTER_DEFAULT);
+	if (c->kind != HB_CASE_BASELINE) {
+		gbs_set_counter(st, "fill_ns", (double)s->fill_ns / it,
+				GBS_COUNTER_DEFAULT);
+		gbs_set_counter(st, "fault_ns", (double)s->fault_ns / it,
+				GBS_COUNTER_DEFAULT);
+		gbs_set_counter(st, "calls", (double)s->calls / it,
+				GBS_COUNTER_DEFAULT);
+		gbs_set_counter(st, "retries", (double)s->retries / it,
+				GBS_COUNTER_DEFAULT);
+		gbs_set_counter(st, "pmd_pages", (double)s->pmd_pages / it,
+				GBS_COUNTER_DEFAULT);
+	}
+	if (res->placement.present)
+		gbs_set_counter(st, "local_pct",
+				100.0 * (double)res->placement.on_node /
+				(double)res->placement.present,
+				GBS_COUNTER_DEFAULT);
+}
+
+/* One call of the module; 0, or the case has failed. */
+static int module_call(gbs_state *st, struct hb_case_result *res,
+		       const struct hb_range *range, struct hmm_bench_fault *req,
+		       uint64_t *hist)
+{
+	const struct hb_case *c = res->c;
+	int ret;
+
+	hb_fault_init(req, range->addr, range->len, c->style, c->ask.request,
+		      c->ask.access, c->window);
+	req->mixed_stride = c->mixed_stride;
+	if (c->kind == HB_CASE_CALIBRATE)
+		req->flags = HMM_BENCH_F_CALIBRATE;
+	if (hist) {
+		req->hist_buckets = HB_HIST_BUCKETS;
+		req->hist_ptr = (uintptr_t)hist;
+	}
+	ret = hb_device_fault(res->runner->dev->fd, req);
+	if (ret) {
+		fail_case(st, res, "HMM_BENCH_IOC_FAULT failed: %s",
+			  strerror(-ret));
+		return ret;
+	}
+	if (c->kind == HB_CASE_HMM &&
+	    req->verdict != HMM_BENCH_VERDICT_PASS) {
+		fail_case(st, res,
+			  "verification failed: %" PRIu64 " of %" PRIu64
+			  " pages do not satisfy the request, first at page %"
+			  PRIu64 " (valid %" PRIu64 ", write %" PRIu64
+			  ", error %" PRIu64 ")",
+			  (uint64_t)req->pages_bad, (uint64_t)req->npages,
+			  (uint64_t)req->first_bad, (uint64_t)req->pages_valid,
+			  (uint64_t)req->pages_write,
+			  (uint64_t)req->pages_error);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void run_module_case(gbs_state *st, void *user)
+{
+	struct hb_case_result *res = user;
+	bool snapshot = res->c->ask.request == HMM_BENCH_REQ_SNAPSHOT;
+	uint64_t hist[HB_HIST_BUCKETS];
+	struct rep_sums s = { 0 };
+	struct hmm_bench_fault req;
+	struct hb_range range;
+	char err[256];
+	size_t b;
+
+	if (bind_cpu(res, err, sizeof(err)) || build(res, &range, err,
+						     sizeof(err))) {
+		fail_case(st, res, "%s", err);
+		while (gbs_keep_running(st))
+			;
+		return;
+	}
+	/* Warm-up: one untimed call, then the state as the case wants it. */
+	if (module_call(st, res, &range, &req, NULL))
+		goto out;
+	sample_placement(res, &range);
+	while (gbs_keep_running(st)) {
+		if (hb_range_needs_rebuild(&range, snapshot)) {
+			hb_range_destroy(&range);
+			if (build(res, &range, err, sizeof(err))) {
+				fail_case(st, res, "rebuilding the state: %s",
+					  err);
+				break;
+			}
+		}
+		if (module_call(st, res, &range, &req, hist))
+			break;
+		gbs_set_iteration_time(st, (double)req.total_ns * 1e-9);
+		s.iterations++;
+		s.total_ns += req.total_ns;
+		s.fill_ns += req.fill_ns;
+		s.fault_ns += req.fault_ns;
+		s.calls += req.calls;
+		s.retries += req.ebusy_retries + req.seq_retries;
+		s.pmd_pages += req.pages_pmd;
+		for (b = 0; b < HB_HIST_BUCKETS; b++)
+			res->hist[b] += hist[b];
+		res->calls++;
+	}
+	sample_placement(res, &range);
+	set_counters(st, res, &s);
+out:
+	hb_range_destroy(&range);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The userspace reference: fault the same pages without HMM. */
+static int baseline_call(const struct hb_case *c, struct hb_range *range,
+			 uint64_t *ns)
+{
+	bool write = c->ask.access == HMM_BENCH_ACCESS_WRITE;
+	volatile uint8_t *p = range->addr;
+	uint64_t t0, t1;
+	size_t off;
+
+	t0 = now_ns();
+	if (c->method == HB_BASE_POPULATE) {
+		if (madvise(range->addr, range->len,
+			    write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
+			return -errno;
+	} else {
+		for (off = 0; off < range->len; off += 4096) {
+			if (write)
+				p[off] = 1;
+			else
+				(void)p[off];
+		}
+	}
+	t1 = now_ns();
+	*ns = t1 - t0;
+	return 0;
+}
+
+static void run_baseline_case(gbs_state *st, void *user)
+{
+	struct hb_case_result *res = user;
+	struct rep_sums s = { 0 };
+	struct hb_range range;
+	char err[256];
+	uint64_t ns = 0;
+	int ret;
+
+	if (bind_cpu(res, err, sizeof(err)) || build(res, &range, err,
+						     sizeof(err))) {
+		fail_case(st, res, "%s", err);
+		while (gbs_keep_running(st))
+			;
+		return;
+	}
+	while (gbs_keep_running(st)) {
+		/* Every fault changes a state that needs faulting: rebuild. */
+		if (s.iterations && range.state->fault_changes) {
+			hb_range_destroy(&range);
+			if (build(res, &range, err, sizeof(err))) {
+				fail_case(st, res, "rebuilding the state: %s",
+					  err);
+				break;
+			}
+		}
+		ret = baseline_call(res->c, &range, &ns);
+		if (ret) {
+			fail_case(st, res, "madvise(MADV_POPULATE_*): %s",
+				  strerror(-ret));
+			break;
+		}
+		gbs_set_iteration_time(st, (double)ns * 1e-9);
+		s.iterations++;
+		s.total_ns += ns;
+		res->calls++;
+	}
+	sample_placement(res, &range);
+	set_counters(st, res, &s);
+	hb_range_destroy(&range);
+}
+
+int hb_runner_register(struct hb_runner *r, struct hb_plan *plan)
+{
+	struct gbs_case_opts opts;
+	struct hb_case_result *res;
+	struct hb_case *c;
+	size_t i;
+	int ret;
+
+	r->bound_node = -1;
+	for (i = 0; i < plan->n; i++) {
+		c = &plan->cases[i];
+		if (c->skipped)
+			continue;
+		res = calloc(1, sizeof(*res));
+		if (!res)
+			return -ENOMEM;
+		res->runner = r;
+		res->c = c;
+		c->result = res;
+		memset(&opts, 0, sizeof(opts));
+		opts.timing = GBS_TIMING_MANUAL;
+		if (r->min_time > 0)
+			opts.min_time = r->min_time;
+		else
+			opts.iterations = c->iterations;
+		opts.repetitions = c->repetitions;
+		opts.display_aggregates_only = true;
+		opts.unit = GBS_UNIT_NS;
+		opts.stats = GBS_STAT_ALL;
+		ret = gbs_register(c->name,
+				   c->kind == HB_CASE_BASELINE ?
+				   run_baseline_case : run_module_case,
+				   res, &opts);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void hb_runner_free(struct hb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		free(plan->cases[i].result);
+		plan->cases[i].result = NULL;
+	}
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runner: one Google Benchmark case per plan case. Each timed call is
+ * preceded by an untimed (re)build of its page state, its time is the one
+ * the module measured, and its verdict is checked: a failed verification
+ * becomes an error on that case, never a number.
+ */
+#ifndef HMMBENCH_RUNNER_H
+#define HMMBENCH_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device.h"
+#include "plan.h"
+#include "topology.h"
+
+#define HB_HIST_BUCKETS 64
+
+struct hb_runner {
+	struct hb_device *dev;
+	const struct hb_topology *topo;
+	double min_time;	/* > 0: Google Benchmark min time per repetition */
+	int bound_node;		/* CPU node the thread is bound to, or -1 */
+};
+
+/* What the run learned about one case. */
+struct hb_case_result {
+	struct hb_runner *runner;
+	struct hb_case *c;
+	uint64_t hist[HB_HIST_BUCKETS];	/* per-chunk fault time, log2 ns */
+	uint64_t calls;			/* timed calls, all repetitions */
+	struct hb_placement placement;	/* first sample with pages present */
+	bool errored;
+	char error[512];
+	/* Aggregates as Google Benchmark reported them, in ns per call. */
+	bool have_stats;
+	double mean, median, stddev, cv, min, max, p99;
+	double ns_per_page;		/* mean over repetitions */
+};
+
+/* Register every case of @plan that is not skipped. 0 or -errno. */
+int hb_runner_register(struct hb_runner *r, struct hb_plan *plan);
+
+/* Free the results hb_runner_register() allocated. */
+void hb_runner_free(struct hb_plan *plan);
+
+#endif /* HMMBENCH_RUNNER_H */

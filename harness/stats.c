@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats.c - descriptive statistics and significance tests (see stats.h).
+ *
+ * Distributions come from GSL; nothing here hand-rolls a CDF.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "stats.h"
+
+double stats_min(const double *x, size_t n)
+{
+	double m = NAN;
+
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || x[i] < m)
+			m = x[i];
+	return m;
+}
+
+double stats_max(const double *x, size_t n)
+{
+	double m = NAN;
+
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || x[i] > m)
+			m = x[i];
+	return m;
+}
+
+double stats_amean(const double *x, size_t n)
+{
+	double sum = 0;
+
+	if (n == 0)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	return sum / (double)n;
+}
+
+double stats_hmean(const double *x, size_t n)
+{
+	double inv = 0;
+
+	if (n == 0)
+		return NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!(x[i] > 0))
+			return NAN;
+		inv += 1.0 / x[i];
+	}
+	return (double)n / inv;
+}
+
+/* Sum of squared deviations from the mean, two-pass for accuracy. */
+static double sum_sq_dev(const double *x, size_t n, double mean)
+{
+	double ss = 0;
+
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - mean) * (x[i] - mean);
+	return ss;
+}
+
+double stats_stddev(const double *x, size_t n)
+{
+	if (n < 2)
+		return NAN;
+	return sqrt(sum_sq_dev(x, n, stats_amean(x, n)) / (double)(n - 1));
+}
+
+double stats_stderr(const double *x, size_t n)
+{
+	return stats_stddev(x, n) / sqrt((double)n);
+}
+
+double stats_coeffvar(const double *x, size_t n)
+{
+	double mean = stats_amean(x, n);
+
+	if (mean == 0)
+		return NAN;
+	return 100.0 * stats_stddev(x, n) / fabs(mean);
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* A sorted copy of x, or NULL when n == 0 or memory is short. */
+static double *sorted_copy(const double *x, size_t n)
+{
+	double *s;
+
+	if (n == 0)
+		return NULL;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NULL;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return s;
+}
+
+double stats_percentile(const double *x, size_t n, double p)
+{
+	double *s, pos, frac, v;
+	size_t lo;
+
+	if (!(p >= 0 && p <= 100))
+		return NAN;
+	s = sorted_copy(x, n);
+	if (!s)
+		return NAN;
+	pos = p / 100.0 * (double)(n - 1);
+	lo = (size_t)floor(pos);
+	frac = pos - (double)lo;
+	v = s[lo];
+	if (lo + 1 < n)
+		v += frac * (s[lo + 1] - s[lo]);
+	free(s);
+	return v;
+}
+
+double stats_median(const double *x, size_t n)
+{
+	return stats_percentile(x, n, 50);
+}
+
+double stats_welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double ma, mb, va, vb, se2, t, df;
+
+	if (na < 2 || nb < 2)
+		return NAN;
+	ma = stats_amean(a, na);
+	mb = stats_amean(b, nb);
+	va = sum_sq_dev(a, na, ma) / (double)(na - 1) / (double)na;
+	vb = sum_sq_dev(b, nb, mb) / (double)(nb - 1) / (double)nb;
+	se2 = va + vb;
+	if (se2 == 0)
+		return ma == mb ? 1.0 : 0.0;
+	t = (ma - mb) / sqrt(se2);
+	df = se2 * se2 / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
+	return 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
+}
+
+struct ranked {
+	double v;
+	int from_a;
+};
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+
+	return (a->v > b->v) - (a->v < b->v);
+}
+
+double stats_mwu_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	size_t n = na + nb, i, j;
+	struct ranked *all;
+	double r1 = 0, ties = 0, u1, u, mu, sigma, z, p;
+
+	if (na == 0 || nb == 0)
+		return NAN;
+	all = malloc(n * sizeof(*all));
+	if (!all)
+		return NAN;
+	for (i = 0; i < na; i++)
+		all[i] = (struct ranked){ a[i], 1 };
+	for (i = 0; i < nb; i++)
+		all[na + i] = (struct ranked){ b[i], 0 };
+	qsort(all, n, sizeof(*all), cmp_ranked);
+
+	/* Average ranks (1-based) over runs of equal values. */
+	for (i = 0; i < n; i = j) {
+		double rank, t;
+
+		for (j = i + 1; j < n && all[j].v == all[i].v; j++)
+			;
+		rank = ((double)(i + 1) + (double)j) / 2.0;
+		t = (double)(j - i);
+		ties += t * t * t - t;
+		for (size_t k = i; k < j; k++)
+			if (all[k].from_a)
+				r1 += rank;
+	}
+	free(all);
+
+	u1 = r1 - (double)na * (double)(na + 1) / 2.0;
+	u = fmax(u1, (double)na * (double)nb - u1);
+	mu = (double)na * (double)nb / 2.0;
+	sigma = sqrt((double)na * (double)nb / 12.0 *
+		     ((double)(n + 1) - ties / ((double)n * (double)(n - 1))));
+	if (!(sigma > 0))
+		return 1.0;
+	z = (u - mu - 0.5) / sigma;
+	p = 2.0 * gsl_cdf_ugaussian_Q(z);
+	return p > 1.0 ? 1.0 : p;
+}
+
+double stats_geomean(const double *ratio, size_t n)
+{
+	double sum = 0;
+
+	if (n == 0)
+		return NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!(ratio[i] > 0))
+			return NAN;
+		sum += log(ratio[i]);
+	}
+	return exp(sum / (double)n);
+}

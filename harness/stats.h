@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stats.h - descriptive statistics and significance tests over samples.
+ *
+ * Pure functions over arrays of doubles; nothing here allocates state that
+ * outlives a call, prints, or keeps globals. The names say exactly what is
+ * computed: stats_stddev() is the sample standard deviation (n - 1 in the
+ * denominator), not the standard error of the mean (stats_stderr()).
+ *
+ * Functions that cannot give an answer (no samples, too few samples for a
+ * variance, a harmonic mean over non-positive values) return NAN.
+ */
+#ifndef HMMBENCH_STATS_H
+#define HMMBENCH_STATS_H
+
+#include <stddef.h>
+
+double stats_min(const double *x, size_t n);
+double stats_max(const double *x, size_t n);
+/* Arithmetic mean: the right mean for times (mmtests' Amean). */
+double stats_amean(const double *x, size_t n);
+/* Harmonic mean: the right mean for rates (mmtests' Hmean); needs x > 0. */
+double stats_hmean(const double *x, size_t n);
+/* Sample standard deviation, sqrt(sum((x - mean)^2) / (n - 1)); n >= 2. */
+double stats_stddev(const double *x, size_t n);
+/* Standard error of the mean, stddev / sqrt(n); n >= 2. */
+double stats_stderr(const double *x, size_t n);
+/* Coefficient of variation in percent: 100 * stddev / amean. */
+double stats_coeffvar(const double *x, size_t n);
+double stats_median(const double *x, size_t n);
+/*
+ * Percentile p in [0, 100], linear interpolation between closest ranks
+ * (R type 7, numpy's default): p = 50 is the median, 0 the min, 100 the max.
+ */
+double stats_percentile(const double *x, size_t n, double p);
+
+/*
+ * Two-sided p-value of Welch's unequal-variances t-test, with the
+ * Welch-Satterthwaite degrees of freedom; needs na, nb >= 2. When both
+ * samples have zero variance the answer is 1 for equal means and 0 for
+ * different ones.
+ */
+double stats_welch_p(const double *a, size_t na, const double *b, size_t nb);
+
+/*
+ * Two-sided p-value of the Mann-Whitney U test by the normal approximation
+ * with tie correction and continuity correction, as scipy's
+ * mannwhitneyu(a, b, alternative='two-sided', method='asymptotic').
+ * Returns 1 when every value is tied.
+ */
+double stats_mwu_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* Geometric mean of ratios (all > 0): exp(mean(log(r))). */
+double stats_geomean(const double *ratio, size_t n);
+
+#endif /* HMMBENCH_STATS_H */

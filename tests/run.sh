@@ -1,0 +1,111 @@
+#!/bin/bash
+# The test suite behind `make test`: host unit tests (ASan/UBSan), static
+# checks of the module, then every guest test in one boot per Debian kernel.
+# Counts TAP results from every program and ends with "N passed, N failed".
+#
+# Usage: tests/run.sh [--unit-only] [--kernels "5.10 6.1 6.12"]
+# Environment: HMMBENCH_TEST_KERNELS overrides the kernel list.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+kernels=${HMMBENCH_TEST_KERNELS:-"5.10 6.1 6.12"}
+unit_only=0
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--unit-only) unit_only=1 ;;
+	--kernels) kernels=$2; shift ;;
+	*) echo "tests/run.sh: unknown option '$1' (use --unit-only or --kernels LIST)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+out=build/test-out
+rm -rf "$out"
+mkdir -p "$out"
+passed=0
+failed=0
+start=$SECONDS
+
+# count FILE: add the file's TAP results to the totals; a program that
+# failed without saying what failed counts as one failure.
+count() {
+	local file=$1 rc=$2 name=$3 ok notok
+	ok=$(grep -c '^ok ' "$file")
+	notok=$(grep -c '^not ok ' "$file")
+	if [[ $rc -ne 0 && $notok -eq 0 ]]; then
+		notok=1
+		echo "not ok - $name exited with status $rc"
+	fi
+	if [[ $ok -eq 0 && $notok -eq 0 ]]; then
+		notok=1
+		echo "not ok - $name ran no test"
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + notok))
+	grep '^not ok' "$file" | sed "s|^|  $name: |"
+	printf '%-44s %4d passed, %d failed  (%ds)\n' "$name" "$ok" "$notok" $((SECONDS - start))
+}
+
+# run NAME CMD...: run one test program and count its TAP.
+run() {
+	local name=$1 log="$out/$1.tap" rc
+	shift
+	mkdir -p "$(dirname "$log")"
+	CMOCKA_MESSAGE_OUTPUT=TAP "$@" > "$log" 2>&1
+	rc=$?
+	count "$log" "$rc" "$name"
+}
+
+echo "== building"
+if ! make -s -j2 all test-bins > "$out/build.log" 2>&1; then
+	cat "$out/build.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+echo "== host tests"
+for bin in $(make -s print-HOST_TEST_BINS); do
+	run "host/$(basename "$bin")" "$bin"
+done
+for script in $(make -s print-HOST_TEST_SCRIPTS); do
+	run "host/$(basename "$script" .sh)" bash "$script"
+done
+
+if [[ $unit_only -eq 0 ]]; then
+	echo "== module checks"
+	run "kmod/checks" bash tests/kmod/check.sh $kernels
+
+	echo "== guest tests"
+	guest_bins=$(make -s print-GUEST_TEST_BINS)
+	for k in $kernels; do
+		includes=(--include tests/guest/run-guest.sh:/work/run-guest.sh)
+		args=()
+		for bin in $guest_bins; do
+			includes+=(--include "$bin:/work/$(basename "$bin")")
+			args+=("/work/$(basename "$bin")")
+		done
+		dir="$out/guest-$k"
+		harness/vm/vm-run --kernel "$k" --out "$dir" --timeout 1800 \
+			"${includes[@]}" -- /work/run-guest.sh "${args[@]}" \
+			> "$out/guest-$k.log" 2>&1
+		rc=$?
+		for bin in $guest_bins; do
+			name=$(basename "$bin")
+			tap="$dir/$name.tap"
+			[[ -f $tap ]] || : > "$tap"
+			count "$tap" "$(cat "$dir/$name.rc" 2>/dev/null || echo 1)" "guest-$k/$name"
+		done
+		# The kernel itself: no oops, WARN, BUG, lockdep or hang.
+		if grep -q 'kernel-failure\|timeout' "$out/guest-$k.log" || [[ $rc -ge 100 ]]; then
+			echo "not ok - guest-$k kernel log clean (see $dir/console.log)"
+			tail -5 "$out/guest-$k.log"
+			failed=$((failed + 1))
+		else
+			passed=$((passed + 1))
+		fi
+	done
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

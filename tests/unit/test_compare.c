@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_compare.c - benchmark-name parsing, run loading and the compare
+ * table, on small run folders written here.
+ *
+ * Run with CMOCKA_MESSAGE_OUTPUT=TAP for TAP output.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+#include "results.h"
+
+static char tmpdir[] = "/tmp/test_compare.XXXXXX";
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * A run folder named @name with one case per "NAME=v1,v2,..." in @cases
+ * (real_time in ns, one repetition per value), plus an aggregate entry
+ * that must be ignored. Returns the folder path (static buffer rotation).
+ */
+static const char *make_run(const char *name, const char *kernel,
+			    const char *const *cases, int complete)
+{
+	static char paths[8][256];
+	static int next;
+	char *dir = paths[next++ % 8], json[16384];
+	size_t w = 0;
+
+	snprintf(dir, 256, "%s/%s", tmpdir, name);
+	mkdir(dir, 0755);
+	w += (size_t)snprintf(json + w, sizeof(json) - w,
+		"{\"context\": {\"hmmbench_schema\": \"1\", "
+		"\"kernel_release\": \"%s\", \"host\": \"h\", \"vm\": \"none\","
+		" \"num_cpus\": 4, \"caches\": []}, \"benchmarks\": [", kernel);
+	for (int c = 0; cases[c]; c++) {
+		char buf[256], *eq, *tok, *save = NULL;
+		int rep = 0;
+
+		snprintf(buf, sizeof(buf), "%s", cases[c]);
+		eq = strchr(buf, '=');
+		*eq++ = '\0';
+		for (tok = strtok_r(eq, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			w += (size_t)snprintf(json + w, sizeof(json) - w,
+				"%s{\"name\": \"%s/manual_time\", "
+				"\"run_type\": \"iteration\", "
+				"\"repetition_index\": %d, \"real_time\": %s, "
+				"\"time_unit\": \"ns\", \"ns_per_page\": 1.5}",
+				c || rep ? "," : "", buf, rep, tok), rep++;
+		w += (size_t)snprintf(json + w, sizeof(json) - w,
+			",{\"name\": \"%s/manual_time_mean\", "
+			"\"run_type\": \"aggregate\", \"aggregate_name\": \"mean\","
+			" \"real_time\": 1e99, \"time_unit\": \"ns\"}", buf);
+	}
+	snprintf(json + w, sizeof(json) - w, "]}\n");
+	write_file(dir, "hmmbench.json", json);
+	if (complete)
+		write_file(dir, "COMPLETE", "");
+	return dir;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* hmm/ names with and without NUMA suffix and Google Benchmark's args. */
+static void test_parse_names(void **state)
+{
+	struct case_id id;
+
+	(void)state;
+	assert_int_equal(results_parse_name(
+		"hmm/write/prefill/thp-none/64M/manual_time", &id), 0);
+	assert_int_equal(id.kind, CASE_HMM);
+	assert_string_equal(id.access, "write");
+	assert_string_equal(id.style, "prefill");
+	assert_string_equal(id.state, "thp-none");
+	assert_true(id.size_bytes == 64ULL << 20);
+	assert_int_equal(id.cpu_node, -1);
+
+	assert_int_equal(results_parse_name(
+		"hmm/read/default/present/1T/c1m0/iterations:5/repeats:3/manual_time",
+		&id), 0);
+	assert_true(id.size_bytes == 1ULL << 40);
+	assert_int_equal(id.cpu_node, 1);
+	assert_int_equal(id.mem_node, 0);
+
+	assert_int_equal(results_parse_name(
+		"base/read/populate/none/4K/manual_time", &id), 0);
+	assert_int_equal(id.kind, CASE_BASE);
+	assert_string_equal(id.style, "populate");
+
+	assert_int_equal(results_parse_name("BM_memcpy/64", &id), -1);
+	assert_int_equal(id.kind, CASE_OTHER);
+	assert_int_equal(results_parse_name("hmm/read/default/none/12Q", &id),
+			 -1);
+}
+
+/* Sizes in binary units; junk is refused. */
+static void test_parse_sizes(void **state)
+{
+	unsigned long long b;
+
+	(void)state;
+	assert_int_equal(results_parse_size("4K", &b), 0);
+	assert_true(b == 4096);
+	assert_int_equal(results_parse_size("2MiB", &b), 0);
+	assert_true(b == 2ULL << 20);
+	assert_int_equal(results_parse_size("64G", &b), 0);
+	assert_true(b == 64ULL << 30);
+	assert_int_equal(results_parse_size("512", &b), 0);
+	assert_true(b == 512);
+	assert_int_equal(results_parse_size("K4", &b), -1);
+	assert_int_equal(results_parse_size("4X", &b), -1);
+}
+
+/* Iterations become samples; aggregates are ignored. */
+static void test_load_samples(void **state)
+{
+	static const char *const cases[] = {
+		"hmm/read/default/present/2M=100,110,120", NULL,
+	};
+	const char *dir = make_run("load", "6.1", cases, 1);
+	char err[512];
+	struct run run;
+
+	(void)state;
+	assert_int_equal(results_load(dir, 0, &run, err, sizeof(err)), 0);
+	assert_int_equal(run.ncases, 1);
+	assert_int_equal(run.cases[0].n, 3);
+	assert_true(run.cases[0].time_ns[2] == 120);
+	assert_true(run.cases[0].ctr[CTR_NS_PER_PAGE][0] == 1.5);
+	assert_true(isnan(run.cases[0].ctr[CTR_LOCAL_PCT][0]));
+	assert_string_equal(run.cases[0].label, "hmm/read/default/present/2M");
+	assert_string_equal(results_ctx(&run, "kernel_release"), "6.1");
+	assert_string_equal(results_ctx(&run, "num_cpus"), "4");
+	assert_null(results_ctx(&run, "caches"));
+	results_free(&run);
+}
+
+/* Problems with a folder are refused with a message naming them. */
+static void test_load_errors(void **state)
+{
+	static const char *const cases[] = { "hmm/read/default/none/4K=1,2", NULL };
+	char err[512], dir[300];
+	const char *inc = make_run("inc", "6.1", cases, 0);
+	struct run run;
+
+	(void)state;
+	assert_int_equal(results_load("/nonexistent/run", 0, &run, err,
+				      sizeof(err)), -1);
+	assert_non_null(strstr(err, "no such run folder"));
+
+	assert_int_equal(results_load(inc, 0, &run, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--allow-incomplete"));
+	assert_int_equal(results_load(inc, 1, &run, err, sizeof(err)), 0);
+	assert_false(run.complete);
+	results_free(&run);
+
+	snprintf(dir, sizeof(dir), "%s/trunc", tmpdir);
+	mkdir(dir, 0755);
+	write_file(dir, "hmmbench.json", "{\"context\": {\"hmmbench_schema\"");
+	write_file(dir, "COMPLETE", "");
+	assert_int_equal(results_load(dir, 0, &run, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid JSON at line 1"));
+
+	write_file(dir, "hmmbench.json",
+		   "{\"context\": {}, \"benchmarks\": []}");
+	assert_int_equal(results_load(dir, 0, &run, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a hmmbench run"));
+}
+
+/* The table: a starred 20% regression, 80 columns, geomean, differences. */
+static void test_compare_table(void **state)
+{
+	static const char *const base[] = {
+		"hmm/read/default/present/2M=100,101,99,100,102,98,100,101,99",
+		"hmm/read/default/none/2M=50,51,49,50,50,51,49,50,50",
+		NULL,
+	};
+	static const char *const slow[] = {
+		"hmm/read/default/present/2M=120,121,119,120,122,118,120,121,119",
+		"hmm/read/default/none/2M=50,51,49,50,50,51,49,50,50",
+		"hmm/read/default/thp/2M=10,10",
+		NULL,
+	};
+	struct compare_opts o = { TEST_WELCH, 0.05 };
+	struct run runs[2];
+	char err[512], *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(results_load(make_run("base", "6.1", base, 1), 0,
+				      &runs[0], err, sizeof(err)), 0);
+	assert_int_equal(results_load(make_run("slow", "6.12", slow, 1), 0,
+				      &runs[1], err, sizeof(err)), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), 0);
+	fclose(f);
+
+	assert_non_null(strstr(buf, "* -20.00%*"));	/* present: 20% slower */
+	assert_non_null(strstr(buf, "(   0.00%)"));
+	assert_non_null(strstr(buf, "Gmean"));
+	assert_non_null(strstr(buf, "1.0954"));	/* sqrt(1.2 * 1.0) */
+	assert_non_null(strstr(buf, "only in #1"));
+	assert_non_null(strstr(buf, "Kernel          #0 6.1"));
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		assert_true(strlen(line) <= 80);
+	free(buf);
+
+	/* no case in common: an error, not an empty table */
+	f = open_memstream(&buf, &len);
+	runs[1].ncases = 0;
+	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no benchmark case is in every run"));
+	fclose(f);
+	free(buf);
+	runs[1].ncases = 3;
+	results_free(&runs[0]);
+	results_free(&runs[1]);
+}
+
+/* Word wrap keeps to the width and indents continuation lines. */
+static void test_text_wrap(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	fputs("head: ", f);
+	text_wrap(f, 6, 4, 20, "one two three four five six seven");
+	fclose(f);
+	assert_string_equal(buf, "head: one two three\n    four five six\n"
+				 "    seven\n");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_names),
+		cmocka_unit_test(test_parse_sizes),
+		cmocka_unit_test(test_load_samples),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_compare_table),
+		cmocka_unit_test(test_text_wrap),
+	};
+
+	return cmocka_run_group_tests_name("compare", tests, setup, teardown);
+}
