@@ -223,6 +223,7 @@ int hb_plan_build(struct hb_plan *plan, const struct hb_profile *p,
 	if (plan->n == plan->nskipped + p->nstyles) {
 		snprintf(err, errlen,
 			 "no case left to run: every case was filtered out or skipped (see --list)");
+		hb_plan_free(plan);
 		return -ENOENT;
 	}
 	return 0;

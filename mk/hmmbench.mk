@@ -14,3 +14,17 @@ $(BUILD)/obj/harness/hmmbench.o: harness/hmmbench.c
 
 $(BUILD)/hmmbench: $(BUILD)/obj/harness/hmmbench.o $(BUILD)/libhmmbench.a $(GBENCH_SHIM_OBJ)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(GBENCH_SHIM_LDLIBS)
+
+# Unit tests of the sweep as data: profiles, options, expansion.
+HOST_TEST_BINS += $(BUILD)/unit/test_plan
+
+$(BUILD)/unit/test_plan: $(BUILD)/san/tests/unit/test_plan.o $(BUILD)/libhmmbench-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(LIB_LIBS)
+
+# Checks a result folder that a guest brought back (tests/run.sh uses it).
+$(BUILD)/unit/check_run: $(BUILD)/san/tests/harness/check_run.o
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka -ljansson
+
+test-bins: $(BUILD)/unit/check_run

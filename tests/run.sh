@@ -75,35 +75,50 @@ if [[ $unit_only -eq 0 ]]; then
 	echo "== module checks"
 	run "kmod/checks" bash tests/kmod/check.sh $kernels
 
-	echo "== guest tests"
+	echo "== guest tests: one boot per kernel"
 	guest_bins=$(make -s print-GUEST_TEST_BINS)
+	quick_runs=()
 	for k in $kernels; do
-		includes=(--include tests/guest/run-guest.sh:/work/run-guest.sh)
-		args=()
+		includes=(--include tests/guest/run-guest.sh:/work/run-guest.sh
+			  --include tests/guest/quick-run.sh:/work/quick-run.sh
+			  --include build/hmmbench:/work/build/hmmbench
+			  --include bench/profiles:/work/bench/profiles)
+		progs=()
 		for bin in $guest_bins; do
 			includes+=(--include "$bin:/work/$(basename "$bin")")
-			args+=("/work/$(basename "$bin")")
+			progs+=("/work/$(basename "$bin")")
 		done
+		progs+=(/work/quick-run.sh)
 		dir="$out/guest-$k"
-		harness/vm/vm-run --kernel "$k" --out "$dir" --timeout 1800 \
-			"${includes[@]}" -- /work/run-guest.sh "${args[@]}" \
-			> "$out/guest-$k.log" 2>&1
-		rc=$?
-		for bin in $guest_bins; do
-			name=$(basename "$bin")
+		harness/vm/vm-run --kernel "$k" --out "$dir" --timeout 2400 \
+			--swap 512 "${includes[@]}" -- /work/run-guest.sh \
+			"${progs[@]}" > "$out/guest-$k.log" 2>&1
+		for prog in "${progs[@]}"; do
+			name=$(basename "$prog")
 			tap="$dir/$name.tap"
 			[[ -f $tap ]] || : > "$tap"
 			count "$tap" "$(cat "$dir/$name.rc" 2>/dev/null || echo 1)" "guest-$k/$name"
 		done
-		# The kernel itself: no oops, WARN, BUG, lockdep or hang.
-		if grep -q 'kernel-failure\|timeout' "$out/guest-$k.log" || [[ $rc -ge 100 ]]; then
-			echo "not ok - guest-$k kernel log clean (see $dir/console.log)"
-			tail -5 "$out/guest-$k.log"
+		# The kernel itself: no oops, WARN, BUG, lockdep splat or hang.
+		result=$(sed -n 's/^HMMBENCH_VM_RESULT=//p' "$dir/vm.env" 2>/dev/null)
+		if [[ $result != ok ]]; then
+			echo "not ok - guest-$k: the VM run ended '${result:-unknown}' (see $dir/console.log)"
+			grep '^vm-run:' "$out/guest-$k.log" | tail -3
 			failed=$((failed + 1))
 		else
 			passed=$((passed + 1))
+			printf '%-44s %4d passed, %d failed\n' "guest-$k/kernel log clean" 1 0
 		fi
+		for run_dir in "$dir"/results/*/*/*/; do
+			[[ -f $run_dir/COMPLETE ]] && quick_runs+=("${run_dir%/}")
+		done
+		# The result folders as the host sees them: JSON, placement, skips.
+		runs_k=("$dir"/results/*/*/*/)
+		run "guest-$k/check_run" build/unit/check_run "${runs_k[@]%/}"
 	done
+
+	echo "== comparing the quick runs"
+	run "compare/kernels" bash tests/harness/test_compare_runs.sh "${quick_runs[@]}"
 fi
 
 echo

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sweep as data: profile files, command-line options and the
+ * expansion into named cases with skip reasons. No device, no kernel.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+#include "plan.h"
+#include "profile.h"
+
+static char err[1024];
+
+/* A machine with plenty of everything, and the module's default limits. */
+static void roomy_machine(struct hb_machine *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->info.max_range_bytes = 1ULL << 40;
+	m->info.max_whole_pages = 1ULL << 20;
+	m->info.max_window_pages = 65536;
+	m->mem_available = 64ULL << 30;
+	m->node_free[0] = m->node_free[1] = 32ULL << 30;
+	m->has_populate = true;
+}
+
+static int write_profile(const char *text, char *path, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/hmmbench-test-XXXXXX.conf");
+	fd = mkstemps(path, 5);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return 0;
+}
+
+static const struct hb_case *find(const struct hb_plan *plan, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (!strcmp(plan->cases[i].name, name))
+			return &plan->cases[i];
+	return NULL;
+}
+
+static void test_sizes_parse_and_format(void **unused)
+{
+	uint64_t v;
+	char buf[32];
+
+	(void)unused;
+	assert_int_equal(hb_parse_size("4K", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(hb_parse_size("2m", &v), 0);
+	assert_int_equal(v, 2 << 20);
+	assert_int_equal(hb_parse_size("1T", &v), 0);
+	assert_int_equal(v, 1ULL << 40);
+	assert_int_equal(hb_parse_size("8192", &v), 0);
+	assert_int_equal(v, 8192);
+	assert_int_equal(hb_parse_size("2X", &v), -EINVAL);
+	assert_int_equal(hb_parse_size("K", &v), -EINVAL);
+	assert_int_equal(hb_parse_size("-4K", &v), -EINVAL);
+	assert_int_equal(hb_parse_size("99999999999T", &v), -ERANGE);
+	hb_format_size(64ULL << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "64G");
+	hb_format_size(6 << 10, buf, sizeof(buf));
+	assert_string_equal(buf, "6K");
+	hb_format_size(1ULL << 40, buf, sizeof(buf));
+	assert_string_equal(buf, "1T");
+}
+
+/* The shipped profiles load and say what they are. */
+static void test_shipped_profiles_load(void **unused)
+{
+	static const char *const names[] = { "quick", "standard", "full" };
+	struct hb_profile p;
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < 3; i++) {
+		if (hb_profile_load(&p, names[i], "bench/profiles", err,
+				    sizeof(err)))
+			fail_msg("%s: %s", names[i], err);
+		assert_string_equal(p.name, names[i]);
+		assert_true(p.repetitions >= 9);
+		assert_int_equal(p.nstyles, 2);
+		assert_int_equal(p.nasks, 4);
+		assert_true(p.description[0]);
+	}
+	assert_int_equal(hb_profile_load(&p, "full", "bench/profiles", err,
+					 sizeof(err)), 0);
+	assert_int_equal(p.nextras, 2);
+	assert_true(p.extras[0].size == 1ULL << 40);
+}
+
+/* A bad profile line names its file, its line and the fix. */
+static void test_profile_errors_name_the_line(void **unused)
+{
+	char path[64];
+	struct hb_profile p;
+
+	(void)unused;
+	assert_int_equal(write_profile("sizes = 4K\nstates = none bogus\n",
+				       path, sizeof(path)), 0);
+	assert_int_equal(hb_profile_load(&p, path, ".", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ":2: unknown page state 'bogus'"));
+	assert_non_null(strstr(err, "known: none, zero"));
+	unlink(path);
+
+	assert_int_equal(write_profile("sizes 4K\n", path, sizeof(path)), 0);
+	assert_int_equal(hb_profile_load(&p, path, ".", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ":1: expected 'key = value'"));
+	unlink(path);
+
+	assert_int_equal(write_profile("sizes = 4K\nstates = none\n", path,
+				       sizeof(path)), 0);
+	assert_int_equal(hb_profile_load(&p, path, ".", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "no 'access' line"));
+	unlink(path);
+
+	assert_int_equal(hb_profile_load(&p, "nosuch", "bench/profiles", err,
+					 sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "quick, standard, full"));
+}
+
+static void test_options_map_onto_profile_keys(void **unused)
+{
+	char *argv[] = { "hmmbench", "--profile", "quick", "--sizes", "4K,2M",
+			 "--states", "none", "--nodes", "0:0,0:1", "--list",
+			 "--window", "64", "--min-time", "0.5", NULL };
+	struct hb_options o;
+
+	(void)unused;
+	assert_int_equal(hb_options_parse(&o, 14, argv, err, sizeof(err)), 0);
+	assert_string_equal(o.profile, "quick");
+	assert_true(o.list);
+	assert_int_equal(o.noverrides, 3);
+	assert_string_equal(o.override_key[0], "sizes");
+	assert_string_equal(o.override_value[0], "4K,2M");
+	assert_string_equal(o.override_key[2], "window");
+	assert_int_equal(o.npairs, 2);
+	assert_int_equal(o.pairs[1].cpu, 0);
+	assert_int_equal(o.pairs[1].mem, 1);
+	assert_true(o.min_time == 0.5);
+	assert_string_equal(o.out, "results");
+}
+
+static void test_bad_options_are_refused(void **unused)
+{
+	char *unknown[] = { "hmmbench", "--frobnicate", NULL };
+	char *nodes[] = { "hmmbench", "--nodes", "0-1", NULL };
+	char *missing[] = { "hmmbench", "--sizes", NULL };
+	char *stray[] = { "hmmbench", "extra", NULL };
+	char *min_time[] = { "hmmbench", "--min-time", "-1", NULL };
+	struct hb_options o;
+
+	(void)unused;
+	assert_int_equal(hb_options_parse(&o, 2, unknown, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "unknown option '--frobnicate'"));
+	assert_int_equal(hb_options_parse(&o, 3, nodes, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "CPU:MEMORY"));
+	assert_int_equal(hb_options_parse(&o, 2, missing, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(hb_options_parse(&o, 2, stray, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "unexpected argument 'extra'"));
+	assert_int_equal(hb_options_parse(&o, 3, min_time, err, sizeof(err)),
+			 -EINVAL);
+}
+
+static void small_profile(struct hb_profile *p)
+{
+	char path[64];
+
+	assert_int_equal(write_profile(
+		"sizes = 4K 2M\nstates = none thp\naccess = read snap\n"
+		"styles = prefill default\nbaselines = populate touch\n"
+		"repetitions = 9\nbytes_per_repetition = 8M\n"
+		"max_iterations = 16\nwindow = 0\n", path, sizeof(path)), 0);
+	assert_int_equal(hb_profile_load(p, path, ".", err, sizeof(err)), 0);
+	unlink(path);
+}
+
+/* Cross product, stable names, baselines only for read/write. */
+static void test_expansion_names_and_counts(void **unused)
+{
+	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_machine m;
+	struct hb_profile p;
+	struct hb_plan plan;
+	const struct hb_case *c;
+
+	(void)unused;
+	small_profile(&p);
+	roomy_machine(&m);
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 2, &m, NULL, err,
+				       sizeof(err)), 0);
+	/* 2 calibration + 2 pairs x (read: 2x2x(2+2) + snap: 2x2x2) */
+	assert_int_equal(plan.n, 2 + 2 * (16 + 8));
+	c = find(&plan, "hmm/read/prefill/none/4K/c0m0");
+	assert_non_null(c);
+	assert_int_equal(c->iterations, 16);
+	assert_int_equal(c->repetitions, 9);
+	c = find(&plan, "hmm/snap/default/thp/2M/c0m1");
+	assert_non_null(c);
+	assert_int_equal(c->iterations, 4);
+	assert_non_null(find(&plan, "base/read/populate/none/2M/c0m1"));
+	assert_null(find(&plan, "base/snap/touch/none/2M/c0m0"));
+	assert_non_null(find(&plan, "cal/noop/prefill/present/4K/c0m0"));
+	/* A THP state cannot be built in 4 KiB, and says why. */
+	c = find(&plan, "hmm/read/default/thp/4K/c0m0");
+	assert_non_null(c);
+	assert_true(c->skipped);
+	assert_non_null(strstr(c->skip_reason, "THP needs 2 MiB"));
+	hb_plan_free(&plan);
+}
+
+/* The machine decides what is skipped, always with a reason. */
+static void test_machine_limits_skip_with_reasons(void **unused)
+{
+	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_machine m;
+	struct hb_profile p;
+	struct hb_plan plan;
+	const struct hb_case *c;
+	size_t i;
+
+	(void)unused;
+	small_profile(&p);
+	roomy_machine(&m);
+	m.has_populate = false;
+	m.info.max_whole_pages = 256;		/* 1 MiB in one call */
+	m.node_free[1] = 1 << 20;		/* node 1 nearly full */
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 2, &m, NULL, err,
+				       sizeof(err)), 0);
+	c = find(&plan, "base/read/populate/none/4K/c0m0");
+	assert_true(c->skipped);
+	assert_non_null(strstr(c->skip_reason, "5.14"));
+	c = find(&plan, "hmm/read/prefill/none/2M/c0m0");
+	assert_true(c->skipped);
+	assert_non_null(strstr(c->skip_reason, "max_whole_pages"));
+	c = find(&plan, "hmm/snap/prefill/thp/2M/c0m1");
+	assert_true(c->skipped);
+	for (i = 0; i < plan.n; i++)
+		if (plan.cases[i].skipped)
+			assert_true(plan.cases[i].skip_reason[0]);
+	hb_plan_free(&plan);
+}
+
+/* --filter narrows the cases but never the calibration. */
+static void test_filter_keeps_calibration(void **unused)
+{
+	struct hb_node_pair pairs[] = { { 0, 0 } };
+	struct hb_machine m;
+	struct hb_profile p;
+	struct hb_plan plan;
+
+	(void)unused;
+	small_profile(&p);
+	roomy_machine(&m);
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 1, &m,
+				       "^hmm/snap/.*/none/", err,
+				       sizeof(err)), 0);
+	assert_int_equal(plan.n, 2 + 4);
+	assert_non_null(find(&plan, "cal/noop/default/present/4K/c0m0"));
+	hb_plan_free(&plan);
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 1, &m, "(", err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--filter"));
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 1, &m, "^nothing$",
+				       err, sizeof(err)), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_parse_and_format),
+		cmocka_unit_test(test_shipped_profiles_load),
+		cmocka_unit_test(test_profile_errors_name_the_line),
+		cmocka_unit_test(test_options_map_onto_profile_keys),
+		cmocka_unit_test(test_bad_options_are_refused),
+		cmocka_unit_test(test_expansion_names_and_counts),
+		cmocka_unit_test(test_machine_limits_skip_with_reasons),
+		cmocka_unit_test(test_filter_keeps_calibration),
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}
