@@ -13,3 +13,6 @@ $(BUILD)/guest/%: tests/guest/%.c $(GUEST_COMMON) $(wildcard harness/*.h tests/g
 
 .PHONY: guest-tests
 guest-tests: $(GUEST_TEST_BINS)
+
+# The VM runner's own self-test (boots kernels; about 30 s under TCG).
+HOST_TEST_SCRIPTS += tests/vm/test_vm_runner.sh
