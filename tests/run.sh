@@ -4,7 +4,8 @@
 # Counts TAP results from every program and ends with "N passed, N failed".
 #
 # Usage: tests/run.sh [--unit-only] [--kernels "5.10 6.1 6.12"]
-# Environment: HMMBENCH_TEST_KERNELS overrides the kernel list.
+# Environment: HMMBENCH_TEST_KERNELS overrides the kernel list,
+# HMMBENCH_GUEST_TESTS the guest programs (default: all of GUEST_TEST_BINS).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -76,7 +77,7 @@ if [[ $unit_only -eq 0 ]]; then
 	run "kmod/checks" bash tests/kmod/check.sh $kernels
 
 	echo "== guest tests: one boot per kernel"
-	guest_bins=$(make -s print-GUEST_TEST_BINS)
+	guest_bins=${HMMBENCH_GUEST_TESTS:-$(make -s print-GUEST_TEST_BINS)}
 	quick_runs=()
 	for k in $kernels; do
 		includes=(--include tests/guest/run-guest.sh:/work/run-guest.sh
