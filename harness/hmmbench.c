@@ -393,6 +393,8 @@ static int measure(struct run *r)
 		return 1;
 	}
 
+	if (hb_output_json_sanitize(json))
+		fprintf(stderr, "hmmbench: cannot rewrite NaN in %s\n", json);
 	hb_sysrecord_snapshot(r->out.partial, "after");
 	hb_output_histograms(r->out.partial, &r->plan);
 	hb_output_summary(r->out.partial, &r->plan, &r->facts, stdout);

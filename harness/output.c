@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -154,6 +156,88 @@ int hb_output_histograms(const char *dir, const struct hb_plan *plan)
 			return -errno;
 	}
 	return 0;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	long size;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) >= 0 &&
+	    !fseek(f, 0, SEEK_SET)) {
+		buf = malloc((size_t)size + 1);
+		if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf) {
+			buf[size] = 0;
+			*len = (size_t)size;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Length of a non-number word at @p outside strings, or 0. */
+static size_t bad_number(const char *p)
+{
+	static const char *const words[] = { "-NaN", "NaN", "-Infinity",
+					     "Infinity" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		n = strlen(words[i]);
+		if (!strncmp(p, words[i], n))
+			return n;
+	}
+	return 0;
+}
+
+int hb_output_json_sanitize(const char *path)
+{
+	size_t len = 0, i, n;
+	bool in_string = false;
+	char *buf, *tmp;
+	FILE *f;
+	int ret = 0;
+
+	buf = read_all(path, &len);
+	if (!buf)
+		return -EIO;
+	tmp = malloc(len * 2 + 1);
+	if (!tmp) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (i = 0, n = 0; i < len; i++) {
+		if (in_string) {
+			if (buf[i] == '\\' && i + 1 < len)
+				tmp[n++] = buf[i++];
+			else if (buf[i] == '"')
+				in_string = false;
+		} else if (buf[i] == '"') {
+			in_string = true;
+		} else if (bad_number(buf + i)) {
+			i += bad_number(buf + i) - 1;
+			memcpy(tmp + n, "null", 4);
+			n += 4;
+			continue;
+		}
+		tmp[n++] = buf[i];
+	}
+	f = fopen(path, "wb");
+	if (!f || fwrite(tmp, 1, n, f) != n)
+		ret = -EIO;
+	if (f && fclose(f))
+		ret = -EIO;
+	free(tmp);
+	free(buf);
+	return ret;
 }
 
 /* The no-op call's cost against the fastest case of 2 MiB or more. */

@@ -31,6 +31,13 @@ int hb_output_skipped(const char *dir, const struct hb_plan *plan);
 /* <dir>/hist/<case>.tsv: per-chunk fault time histogram of each case. */
 int hb_output_histograms(const char *dir, const struct hb_plan *plan);
 
+/*
+ * Google Benchmark writes NaN and Infinity as bare words (a counter that is
+ * 0 in every repetition has a cv of 0/0), which is not JSON. Rewrite them
+ * as null in place so that any JSON library reads the file. 0 or -errno.
+ */
+int hb_output_json_sanitize(const char *path);
+
 /* <dir>/summary.txt, and the same text on @also (may be NULL). */
 int hb_output_summary(const char *dir, const struct hb_plan *plan,
 		      const struct hb_facts *facts, FILE *also);

@@ -79,7 +79,10 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	sleep 5
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak
+	# Debug kernels (tests/debug/run.sh): say that the detectors were live.
+	log "kmemleak scan done: $(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak) objects listed"
 fi
+[ ! -r /proc/lockdep_stats ] || log "lockdep at the end: $(awk '/debug_locks:/ { print $1, $2; exit }' /proc/lockdep_stats)"
 
 if tar -C /out -czf /tmp/.out.tar.gz .; then
 	size=$(wc -c </tmp/.out.tar.gz)
