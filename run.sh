@@ -98,6 +98,8 @@ build_userspace() {
 	deps build plot
 	say "building hmmbench"
 	make -s -j"$(nproc)" build/hmmbench build/hmmbench-report >&2
+	# Bad options or profiles fail here, before any module or VM.
+	build/hmmbench "${hm_args[@]}" --list > /dev/null || exit 2
 }
 
 # Why this kernel cannot take the module, or nothing when it can.

@@ -331,12 +331,19 @@ static void print_legend(FILE *out, const struct run *runs, size_t nruns,
 		char label[64], head[320];
 
 		compare_run_label(runs, nruns, i, label, sizeof(label));
-		snprintf(head, sizeof(head), "  #%zu %.64s, host %.64s: ", i, label,
+		size_t dirlen = strlen(runs[i].dir);
+
+		snprintf(head, sizeof(head), "  #%zu %.64s, host %.64s:", i, label,
 			 results_ctx_or(&runs[i], "host",
 					results_ctx_or(&runs[i], "host_name",
 						       "?")));
 		fputs(head, out);
-		text_wrap(out, strlen(head), 6, WIDTH, runs[i].dir);
+		/* A path has no spaces to wrap at: keep its tail on a line. */
+		if (dirlen > WIDTH - 6)
+			fprintf(out, "\n      ...%s\n",
+				runs[i].dir + dirlen - (WIDTH - 9));
+		else
+			fprintf(out, "\n      %s\n", runs[i].dir);
 	}
 	fprintf(out,
 		"Time per call as measured in the kernel; lower is better.\n"

@@ -120,6 +120,9 @@ if [[ $unit_only -eq 0 ]]; then
 
 	echo "== comparing the quick runs"
 	run "compare/kernels" bash tests/harness/test_compare_runs.sh "${quick_runs[@]}"
+
+	echo "== ./run.sh"
+	run "run.sh" bash tests/harness/test_run_sh.sh
 fi
 
 echo

@@ -1,0 +1,88 @@
+#!/bin/bash
+# ./run.sh as a user meets it: help, bad arguments, the VM mode on two
+# kernels with the quick profile (narrowed to keep it short), then compare
+# and report on the two runs; the fallback when this kernel cannot take
+# the module. TAP on stdout.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+res=$tmp/results
+
+./run.sh --help > "$tmp/help" 2>&1
+tap $? "./run.sh --help"
+grep -q -- '--kernel SERIES' "$tmp/help" && grep -q 'compare' "$tmp/help"
+tap $? "the help names --kernel and compare"
+
+./run.sh --kernel 9.9 --out "$res" --profile quick > "$tmp/out" 2> "$tmp/err"
+rc=$?
+tap $([[ $rc -ne 0 ]] && grep -q "unknown kernel series '9.9'" "$tmp/err"; echo $?) \
+	"an unknown kernel series is refused by name"
+
+./run.sh --kernel 6.1 --out "$res" --profile quick --frobnicate > "$tmp/out" 2> "$tmp/err"
+rc=$?
+tap $([[ $rc -ne 0 ]] && grep -q "unknown option '--frobnicate'" "$tmp/out" "$tmp/err"; echo $?) \
+	"an unknown option is refused by name"
+
+./run.sh compare "$tmp/nonexistent" "$tmp/nonexistent2" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+tap $([[ $rc -ne 0 ]] && grep -q 'no such run folder' "$tmp/err"; echo $?) \
+	"compare of a missing run folder: clear error, non-zero exit"
+
+# The narrowed quick profile on two kernels, each in its own VM.
+./run.sh --kernel 6.1 --kernel 6.12 --out "$res" --profile quick \
+	--sizes 4K,2M --states none,present,thp --access read,write \
+	> "$tmp/vm.out" 2> "$tmp/vm.err"
+tap $? "./run.sh --kernel 6.1 --kernel 6.12 --profile quick"
+mapfile -t runs < <(find "$res" -name COMPLETE -printf '%h\n' | sort)
+tap $([[ ${#runs[@]} -eq 2 ]]; echo $?) "two complete result folders (got ${#runs[@]})"
+[[ ${#runs[@]} -eq 2 ]] || { tail -20 "$tmp/vm.err" | sed 's/^/# /'; tap_done; exit 1; }
+grep -q '"vm": "tcg"\|"vm": "kvm"' "${runs[0]}/hmmbench.json"
+tap $? "a VM run is labelled with its accelerator"
+[[ ${runs[0]} == */$(hostname)-vm/6.1.* && ${runs[1]} == */$(hostname)-vm/6.12.* ]]
+tap $? "results are stored like native ones, under <host>-vm/<release>/"
+grep -q "Results: ${runs[0]}" "$tmp/vm.out"
+tap $? "run.sh prints where the results are"
+ok=0
+for r in "${runs[@]}"; do
+	for f in "$r"/plots/*.png; do
+		head -c 8 "$f" | od -An -tx1 | grep -q '89 50 4e 47' || ok=1
+	done
+	for f in "$r"/plots/*.svg; do grep -q '<svg' "$f" || ok=1; done
+	ls "$r"/plots/*.png > /dev/null 2>&1 || ok=1
+done
+tap $ok "each run has its plots as valid PNG and SVG"
+
+./run.sh compare "${runs[@]}" > "$tmp/cmp" 2> "$tmp/cmp.err"
+tap $? "./run.sh compare of the two kernels"
+grep -q 'hmm/read/default/none/2M/c0m0' "$tmp/cmp" && grep -q '^Amean' "$tmp/cmp" &&
+	grep -q '^Gmean' "$tmp/cmp"
+tap $? "the comparison has the expected rows"
+awk 'length > 80 { bad = 1 } END { exit bad }' "$tmp/cmp"
+tap $? "the comparison fits an 80-column mail"
+./run.sh report "${runs[1]}" > "$tmp/report" 2> "$tmp/report.err"
+tap $? "./run.sh report of one run"
+grep -q 'prefill' "$tmp/report" && awk 'length > 80 { bad = 1 } END { exit bad }' "$tmp/report"
+tap $? "the report sets both styles side by side within 80 columns"
+
+# Two runs with nothing in common: refused.
+mkdir -p "$tmp/other"
+cp -r "${runs[0]}" "$tmp/other/a"
+sed -i 's#"name": "hmm/#"name": "zzz/#; s#"run_name": "hmm/#"run_name": "zzz/#' "$tmp/other/a/hmmbench.json"
+sed -i 's#"name": "base/#"name": "yyy/#; s#"run_name": "base/#"run_name": "yyy/#; s#"name": "cal/#"name": "xxx/#; s#"run_name": "cal/#"run_name": "xxx/#' "$tmp/other/a/hmmbench.json"
+./run.sh compare "$tmp/other/a" "${runs[1]}" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+tap $([[ $rc -ne 0 ]] && grep -qi 'no benchmark case is in every run\|in common' "$tmp/err"; echo $?) \
+	"runs with no case in common: clear error, non-zero exit"
+
+# Where this kernel cannot take the module, --no-vm stops and says why.
+if [[ -f /.dockerenv || $(id -u) -ne 0 || ! -d /lib/modules/$(uname -r)/build ]]; then
+	./run.sh --no-vm --out "$res" --profile quick > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	tap $([[ $rc -ne 0 ]] && grep -q 'cannot run natively: ' "$tmp/err" &&
+		grep -q -- '--kernel 6.12' "$tmp/err"; echo $?) \
+		"--no-vm on a kernel that cannot take the module: one-line reason and the fix"
+fi
+tap_done
