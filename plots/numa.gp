@@ -15,7 +15,8 @@ unset grid
 set cblabel 'time per page (ns)'
 set palette defined (0 '#f7fbff', 1 '#9ecae1', 2 '#4292c6')
 set key off
-plot tsv using 1:2:3 with image, \
+# Boxes, not 'with image': that needs two columns and two rows at least.
+plot tsv using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette, \
      '' using 1:2:(sprintf("%.1f ns/page\n%.0f%% of pages on that node", $3, $4)) \
 	with labels font ',13' tc rgb 'black'
 set terminal @svg_term

@@ -6,6 +6,7 @@ load dir.'/common.gp'
 set title ttl."\n".sub
 set xlabel 'range size (log2 scale)'
 set ylabel 'prefill / default time per call (ratio; > 1: default faster)'
+set yrange [0:*]	# a ratio of times is never negative
 set logscale x 2
 set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05
 set key outside right top
