@@ -19,7 +19,7 @@ declare -A why=(
 )
 declare -A pkgs=(
 	[build]="gcc g++ make pkg-config libbenchmark-dev libhwloc-dev hwloc libnuma-dev numactl libjansson-dev libgsl-dev kmod"
-	[test]="libcmocka-dev qemu-system-x86 busybox-static cpio xz-utils zstd gnuplot-nox libbenchmark-tools python3-scipy file"
+	[test]="libcmocka-dev qemu-system-x86 busybox-static cpio xz-utils zstd gnuplot-nox libbenchmark-tools python3-scipy file libxml2-utils"
 	[vm]="qemu-system-x86 busybox-static cpio xz-utils zstd kmod"
 	[plot]="gnuplot-nox"
 	[compare]="libbenchmark-tools python3-scipy"
