@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/stringify.h>
 #include <linux/uaccess.h>
 
 #include "hmm_bench_priv.h"
@@ -246,3 +247,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Times hmm_range_fault() with pre-filled and default_flags requests");
 MODULE_AUTHOR("hmmbench developers");
 MODULE_VERSION(HMM_BENCH_VERSION_STR);
+MODULE_INFO(abi, __stringify(HMM_BENCH_ABI_VERSION));

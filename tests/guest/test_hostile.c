@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -467,6 +469,20 @@ static void test_fatal_signal_stops_long_call(void **unused)
 			 end - start, unit_s);
 }
 
+/* .owner pins the module: it cannot go while a file is open on it. */
+static void test_module_pinned_while_open(void **unused)
+{
+	long ret;
+
+	(void)unused;
+	errno = 0;
+	ret = syscall(SYS_delete_module, "hmm_bench", O_NONBLOCK);
+	assert_int_equal(ret, -1);
+	assert_true(errno == EWOULDBLOCK || errno == EBUSY);
+	/* And it still works afterwards. */
+	test_good_request_passes(NULL);
+}
+
 struct worker {
 	int id;
 	int failures;
@@ -566,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_fault_on_prot_none),
 		cmocka_unit_test(test_fatal_signal_stops_long_call),
 		cmocka_unit_test(test_concurrent_threads_and_processes),
+		cmocka_unit_test(test_module_pinned_while_open),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, setup, teardown);
