@@ -181,6 +181,23 @@ static void hmm_bench_hist_add(struct hmm_bench_run *run, u64 ns)
 }
 
 /*
+ * Another try after an -EBUSY or a sequence change? Bounded by a count and,
+ * since one try can last as long as the whole chunk, by a time from the
+ * first try as drivers do (HMM_RANGE_DEFAULT_TIMEOUT): without it, a range
+ * invalidated every X ms keeps the caller for max_retries * X ms. The
+ * first retry is always allowed, so one invalidation never fails a chunk
+ * that is merely slow.
+ */
+static bool hmm_bench_may_retry(const struct hmm_bench_run *run,
+				unsigned int tries, u64 begin)
+{
+	if (tries > run->limits->max_retries)
+		return false;
+	return tries <= 1 ||
+	       ktime_get_ns() - begin <= run->limits->busy_timeout_ns;
+}
+
+/*
  * Fault pages [first, first + n) with the retry loop of
  * Documentation/mm/hmm.rst. Only fill and fault are timed; the mirror lock
  * is held while the pfns are checked, as a driver would hold it while
@@ -219,7 +236,7 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 			req->calls++;
 		if (ret == -EBUSY) {
 			req->ebusy_retries++;
-			if (++tries > run->limits->max_retries)
+			if (!hmm_bench_may_retry(run, ++tries, begin))
 				return -EBUSY;
 			continue;
 		}
@@ -231,7 +248,7 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 					    range.notifier_seq)) {
 			mutex_unlock(&run->mirror.lock);
 			req->seq_retries++;
-			if (++tries > run->limits->max_retries)
+			if (!hmm_bench_may_retry(run, ++tries, begin))
 				return -EBUSY;
 			continue;
 		}

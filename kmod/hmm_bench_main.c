@@ -41,6 +41,12 @@ static unsigned int max_retries = 1000;
 module_param(max_retries, uint, 0444);
 MODULE_PARM_DESC(max_retries, "-EBUSY retries per chunk before giving up (default 1000)");
 
+/* As HMM_RANGE_DEFAULT_TIMEOUT in lib/test_hmm.c and nouveau. */
+static unsigned int busy_timeout_ms = 1000;
+module_param(busy_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(busy_timeout_ms,
+		 "Milliseconds of -EBUSY retries per chunk before giving up (default 1000)");
+
 void hmm_bench_get_limits(struct hmm_bench_limits *limits)
 {
 	/* The parameters are read-only after load; clamp what load set. */
@@ -50,6 +56,7 @@ void hmm_bench_get_limits(struct hmm_bench_limits *limits)
 	limits->max_hist_buckets = min_t(unsigned int, max_hist_buckets,
 					 HMM_BENCH_HIST_CEILING);
 	limits->max_retries = max_retries;
+	limits->busy_timeout_ns = (u64)max(busy_timeout_ms, 1U) * NSEC_PER_MSEC;
 }
 
 static bool hmm_bench_reserved_clear(const __u64 *words, size_t n)

@@ -28,6 +28,7 @@ struct hmm_bench_limits {
 	unsigned long max_whole_pages;
 	unsigned int max_hist_buckets;
 	unsigned int max_retries;
+	u64 busy_timeout_ns;	/* give up retrying one chunk after this */
 };
 
 void hmm_bench_get_limits(struct hmm_bench_limits *limits);
