@@ -169,6 +169,8 @@ static void fmt_delta(char *buf, size_t len, double d, int sig)
 		d = 0;	/* no "-0.00%" */
 	if (isnan(d))
 		snprintf(buf, len, "(    n/a)");
+	else if (fabs(d) >= 9999.995)	/* keep the column: 7 characters */
+		snprintf(buf, len, sig ? "*%7.0e%%*" : "(%7.0e%%)", d);
 	else if (sig)
 		snprintf(buf, len, "*%7.2f%%*", d);
 	else
