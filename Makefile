@@ -61,6 +61,8 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+guest-tests: $(GUEST_TEST_BINS)
+
 # Every test program, host and guest (tests/run.sh builds this first).
 .PHONY: test-bins
 test-bins: $(HOST_TEST_BINS) $(GUEST_TEST_BINS)
