@@ -82,6 +82,7 @@ if [[ $unit_only -eq 0 ]]; then
 	for k in $kernels; do
 		includes=(--include tests/guest/run-guest.sh:/work/run-guest.sh
 			  --include tests/guest/quick-run.sh:/work/quick-run.sh
+			  --include tests/guest/interrupt-run.sh:/work/interrupt-run.sh
 			  --include build/hmmbench:/work/build/hmmbench
 			  --include bench/profiles:/work/bench/profiles)
 		progs=()
@@ -89,7 +90,7 @@ if [[ $unit_only -eq 0 ]]; then
 			includes+=(--include "$bin:/work/$(basename "$bin")")
 			progs+=("/work/$(basename "$bin")")
 		done
-		progs+=(/work/quick-run.sh)
+		progs+=(/work/quick-run.sh /work/interrupt-run.sh)
 		dir="$out/guest-$k"
 		harness/vm/vm-run --kernel "$k" --out "$dir" --timeout 2400 \
 			--swap 512 "${includes[@]}" -- /work/run-guest.sh \
