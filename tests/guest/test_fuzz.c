@@ -53,6 +53,7 @@
 #include <cmocka.h>
 
 #include "device.h"
+#include "guest_util.h"
 
 #define PAGE		4096UL
 #define PMD		(2UL << 20)
@@ -1536,11 +1537,6 @@ static int fuzz_child(void)
 
 /* ---- memory accounting ------------------------------------------------- */
 
-struct meminfo {
-	long long avail, free_, slab, sunreclaim, vmalloc, pagetables;
-	long long pcp;		/* kB on per-CPU free lists (zoneinfo) */
-};
-
 static void write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -1582,43 +1578,6 @@ static void settle(void)
 	usleep(200000);
 }
 
-static int read_meminfo(struct meminfo *m)
-{
-	char line[256], key[64];
-	long long v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	memset(m, 0, sizeof(*m));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63[^:]: %lld", key, &v) != 2)
-			continue;
-		if (!strcmp(key, "MemAvailable"))
-			m->avail = v;
-		else if (!strcmp(key, "MemFree"))
-			m->free_ = v;
-		else if (!strcmp(key, "Slab"))
-			m->slab = v;
-		else if (!strcmp(key, "SUnreclaim"))
-			m->sunreclaim = v;
-		else if (!strcmp(key, "VmallocUsed"))
-			m->vmalloc = v;
-		else if (!strcmp(key, "PageTables"))
-			m->pagetables = v;
-	}
-	fclose(f);
-	/* Free pages parked on per-CPU lists are not in MemFree. */
-	f = fopen("/proc/zoneinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %lld", &v) == 1)
-			m->pcp += v * (long long)(PAGE / 1024);
-	fclose(f);
-	return 0;
-}
-
 /* MemAvailable, counting the per-CPU lists as free. */
 static long long avail_kb(const struct meminfo *m)
 {
@@ -1652,38 +1611,6 @@ static unsigned long env_ulong(const char *name, unsigned long def)
 	if (errno || *end)
 		return def;
 	return v;
-}
-
-static void dump_task_stacks(pid_t pid)
-{
-	char path[128], buf[4096];
-	struct dirent *d;
-	ssize_t n;
-	DIR *dir;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid,
-			 d->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		printf("# task %s kernel stack:\n", d->d_name);
-		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-			printf("#   %s\n", line);
-	}
-	closedir(dir);
 }
 
 /*

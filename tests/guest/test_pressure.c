@@ -36,48 +36,12 @@
 #include <cmocka.h>
 
 #include "device.h"
+#include "guest_util.h"
 
 #define PAGE		4096UL
 #define MiB		(1UL << 20)
 
 static struct hb_device dev;
-
-struct meminfo {
-	long long total, avail, swap_total, swap_free, pcp;
-};
-
-static int read_meminfo(struct meminfo *m)
-{
-	char line[256], key[64];
-	long long v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	memset(m, 0, sizeof(*m));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63[^:]: %lld", key, &v) != 2)
-			continue;
-		if (!strcmp(key, "MemTotal"))
-			m->total = v;
-		else if (!strcmp(key, "MemAvailable"))
-			m->avail = v;
-		else if (!strcmp(key, "SwapTotal"))
-			m->swap_total = v;
-		else if (!strcmp(key, "SwapFree"))
-			m->swap_free = v;
-	}
-	fclose(f);
-	/* free pages on per-CPU lists are not in MemFree/MemAvailable */
-	f = fopen("/proc/zoneinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %lld", &v) == 1)
-			m->pcp += v * (long long)(PAGE / 1024);
-	fclose(f);
-	return 0;
-}
 
 static void write_file(const char *path, const char *s)
 {

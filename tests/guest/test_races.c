@@ -53,6 +53,7 @@
 #include <cmocka.h>
 
 #include "device.h"
+#include "guest_util.h"
 
 #define PAGE		4096UL
 #define STALL_S		120	/* one try may not take longer (default) */
@@ -166,38 +167,6 @@ static void race_fail(enum race race, const char *fmt, ...)
 }
 
 /* ---- the watchdog ------------------------------------------------------ */
-
-static void dump_task_stacks(pid_t pid)
-{
-	char path[128], buf[4096];
-	struct dirent *d;
-	ssize_t n;
-	DIR *dir;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid,
-			 d->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		printf("# task %s kernel stack:\n", d->d_name);
-		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-			printf("#   %s\n", line);
-	}
-	closedir(dir);
-}
 
 /*
  * Run @fn in a child process; fail (return -1) if sh->progress does not
