@@ -163,6 +163,16 @@ static double gain(double v, double base)
 	return 100.0 - v * 100.0 / base;
 }
 
+/* Two decimals while they fit the column, then fewer, then exponent form. */
+static void fmt_value(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.2f", v);
+	if (strlen(buf) > VALUE_W)
+		snprintf(buf, len, "%.0f", v);
+	if (strlen(buf) > VALUE_W)
+		snprintf(buf, len, "%.4e", v);
+}
+
 static void fmt_delta(char *buf, size_t len, double d, int sig)
 {
 	if (fabs(d) < 0.005)
@@ -270,8 +280,8 @@ static void print_case_block(FILE *out, const struct cell *cells,
 			if (isnan(v))
 				snprintf(val, sizeof(val), "n/a");
 			else
-				snprintf(val, sizeof(val), "%.2f",
-					 r == ROW_CV ? v : v / unit);
+				fmt_value(val, sizeof(val),
+					  r == ROW_CV ? v : v / unit);
 			fmt_delta(delta, sizeof(delta), d, sig);
 			fprintf(out, " %*s %*s", VALUE_W, val, DELTA_W, delta);
 		}

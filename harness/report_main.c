@@ -223,10 +223,11 @@ static int cmd_compare(int argc, char **argv, struct cli *cli)
 			fprintf(stderr, PROG ": plots: %s\n", err);
 			ret = 1;
 		}
-		printf("\nWritten to %s/: compare.txt", out);
+		/* On stderr: stdout is the table, ready to paste into a mail. */
+		fprintf(stderr, "Written to %s/: compare.txt", out);
 		if (plots.n)
-			printf(" and %zu plots (PNG and SVG)", plots.n);
-		printf("\n");
+			fprintf(stderr, " and %zu plots (PNG and SVG)", plots.n);
+		fprintf(stderr, "\n");
 	}
 	plot_list_free(&plots);
 	free_runs(runs, n);

@@ -60,7 +60,7 @@ tap $? "./run.sh compare of the two kernels"
 grep -q 'hmm/read/default/none/2M/c0m0' "$tmp/cmp" && grep -q '^Amean' "$tmp/cmp" &&
 	grep -q '^Gmean' "$tmp/cmp"
 tap $? "the comparison has the expected rows"
-awk 'length > 80 { bad = 1 } END { exit bad }' "$tmp/cmp"
+awk 'length > 80 { bad = 1; print "# " length ": " $0 } END { exit bad }' "$tmp/cmp"
 tap $? "the comparison fits an 80-column mail"
 ./run.sh report "${runs[1]}" > "$tmp/report" 2> "$tmp/report.err"
 tap $? "./run.sh report of one run"
