@@ -486,7 +486,7 @@ out:
 	free(used);
 }
 
-/* NUMA placement achieved, "c0m0 100% c0m1 99%", from local_pct. */
+/* NUMA placement achieved, "c0m0 100% c0m1 99%", from placed_pct. */
 static void numa_achieved(const struct run *run, char *buf, size_t len)
 {
 	size_t w = 0;
@@ -503,8 +503,8 @@ static void numa_achieved(const struct run *run, char *buf, size_t len)
 				if (c->id.cpu_node != cn || c->id.mem_node != mn)
 					continue;
 				for (size_t r = 0; r < c->n; r++)
-					if (!isnan(c->ctr[CTR_LOCAL_PCT][r])) {
-						sum += c->ctr[CTR_LOCAL_PCT][r];
+					if (!isnan(c->ctr[CTR_PLACED_PCT][r])) {
+						sum += c->ctr[CTR_PLACED_PCT][r];
 						cnt++;
 					}
 			}

@@ -32,6 +32,7 @@
 #include <memory>
 #include <new>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -211,10 +212,15 @@ double stat_p99(const std::vector<double> &v)
  */
 class shim_reporter final : public benchmark::BenchmarkReporter {
 public:
+	/* @opts: the display reporter's progress and console hooks; for the
+	 * file reporter, @file_opts: its case_done hook. */
 	shim_reporter(benchmark::BenchmarkReporter *inner, bool setting_names,
-		      const gbs_run_opts *progress)
+		      const gbs_run_opts *opts,
+		      const gbs_run_opts *file_opts = nullptr)
 		: inner_(inner), setting_names_(setting_names),
-		  progress_(progress && progress->progress ? progress : nullptr)
+		  progress_(opts && opts->progress ? opts : nullptr),
+		  console_(opts && opts->before_console ? opts : nullptr),
+		  done_(file_opts && file_opts->case_done ? file_opts : nullptr)
 	{
 	}
 
@@ -241,10 +247,14 @@ public:
 			}
 			runs = &renamed;
 		}
+		if (console_)
+			console_->before_console(console_->before_console_user);
 		inner_->ReportRuns(*runs);
 		if (progress_)
 			for (const Run &r : *runs)
 				report_progress(r);
+		if (done_)
+			collect(*runs);
 	}
 
 	void Finalize() override
@@ -253,6 +263,48 @@ public:
 	}
 
 private:
+	/*
+	 * The library reports a case to the file in one or two calls: its
+	 * repetitions, then (when ComputeStats() has any: two or more
+	 * repetitions without an error) its aggregates; with
+	 * report_aggregates_only, the aggregates alone. So a case is
+	 * complete after a call with aggregates, or after its repetitions
+	 * when fewer than two succeeded.
+	 */
+	void collect(const std::vector<Run> &runs)
+	{
+		std::ostringstream os;
+		benchmark::JSONReporter json;
+		size_t ok = 0;
+		bool aggregates = false;
+		const gbs_case_done_fn fn = done_->case_done;
+
+		if (runs.empty())
+			return;
+		const std::string &name = runs.front().run_name.function_name;
+		if (name != pending_name_) {
+			pending_name_ = name;
+			pending_.clear();
+		}
+		for (const Run &r : runs) {
+			aggregates |= r.run_type == Run::RT_Aggregate;
+			ok += !r.error_occurred;
+		}
+		json.SetOutputStream(&os);
+		json.SetErrorStream(&os);
+		json.ReportRuns(runs);
+		if (!pending_.empty())
+			pending_ += ",\n";
+		pending_ += os.str();
+		if (!aggregates && ok >= 2)
+			return;		/* the aggregates follow */
+		const auto c = S().by_name.find(name);
+		fn(name.c_str(), c != S().by_name.end() ? c->second->user : nullptr,
+		   pending_.c_str(), done_->case_done_user);
+		pending_.clear();
+		pending_name_.clear();
+	}
+
 	void report_progress(const Run &r)
 	{
 		const std::string name = r.benchmark_name();
@@ -294,8 +346,12 @@ private:
 	benchmark::BenchmarkReporter *inner_;
 	bool setting_names_;
 	const gbs_run_opts *progress_;
+	const gbs_run_opts *console_;
+	const gbs_run_opts *done_;
 	std::string last_case_;
 	size_t cases_done_ = 0;
+	std::string pending_name_;	/* the case being collected */
+	std::string pending_;		/* its JSON objects so far */
 };
 
 /* The reporter the library would make for --benchmark_out_format. */
@@ -545,8 +601,11 @@ int gbs_run(const struct gbs_run_opts *opts)
 			file_inner = file_reporter_for(s.out_format);
 			if (file_inner)
 				file = std::make_unique<shim_reporter>(
-					file_inner.get(), o.setting_names, nullptr);
+					file_inner.get(), o.setting_names, nullptr,
+					s.out_format == "json" ? &o : nullptr);
 		}
+		if (o.case_done && (!file || s.out_format != "json"))
+			return fail(-EINVAL, "gbs_run: case_done needs --benchmark_out=FILE with --benchmark_out_format=json");
 
 		shim_reporter display(benchmark::CreateDefaultDisplayReporter(),
 				      o.setting_names, &o);

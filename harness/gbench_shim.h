@@ -164,11 +164,31 @@ struct gbs_run_info {
  */
 typedef void (*gbs_progress_fn)(const struct gbs_run_info *info, void *user);
 
+/*
+ * Called once per case when the --benchmark_out file has got every result
+ * of it (its repetitions, then its aggregates), with those results as the
+ * file has them: @json is the JSON objects of the file's "benchmarks"
+ * array, comma-separated, without the brackets (so "[" json "]" is the
+ * case's own array), as the JSON reporter writes them (NaN and Infinity
+ * as bare words). Lets a caller keep each finished case safe on disk
+ * while the run goes on. Needs --benchmark_out_format=json.
+ */
+typedef void (*gbs_case_done_fn)(const char *case_name, void *case_user,
+				 const char *json, void *user);
+
+/* Called before the console gets a result: a caller drawing a progress
+ * line on the same terminal clears it here. */
+typedef void (*gbs_before_console_fn)(void *user);
+
 struct gbs_run_opts {
 	enum gbs_console console;
 	gbs_progress_fn progress;	/* may be NULL */
 	void *progress_user;
 	bool setting_names;	/* keep "/iterations:N" etc. in names */
+	gbs_case_done_fn case_done;	/* may be NULL */
+	void *case_done_user;
+	gbs_before_console_fn before_console;	/* may be NULL */
+	void *before_console_user;
 };
 
 /*

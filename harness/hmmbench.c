@@ -9,6 +9,8 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,14 @@
 
 #include "device.h"
 #include "gbench_shim.h"
+#include "governor.h"
+#include "interrupt.h"
 #include "options.h"
 #include "output.h"
 #include "plan.h"
 #include "profile.h"
 #include "progress.h"
+#include "resume.h"
 #include "runner.h"
 #include "sysrecord.h"
 #include "topology.h"
@@ -34,79 +39,30 @@
 #define HMMBENCH_LIBBENCHMARK_VERSION "unknown"
 #endif
 
-#define MAX_CPUS 1024
+/* What the interrupt thread needs to say where the results are. */
+static struct {
+	char partial[1024];
+	_Atomic size_t cases_done;
+	size_t cases_total;
+	bool running;
+} interrupted_run;
 
-/* Governors as found, restored at exit and on SIGINT/SIGTERM. */
-static char saved_governor[MAX_CPUS][32];
-static int governor_pinned;
-static char partial_dir[1024];
-
-static void restore_governor(void)
+static void on_interrupt(int sig, void *user)
 {
-	char path[128];
-	FILE *f;
-	int cpu;
+	size_t done = interrupted_run.cases_done;
 
-	if (!governor_pinned)
+	(void)user;
+	hb_governor_restore();
+	if (!interrupted_run.running) {
+		fprintf(stderr, "\nhmmbench: %s before the run began; nothing was kept\n",
+			strsignal(sig));
 		return;
-	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
-		if (!saved_governor[cpu][0])
-			continue;
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
-			 cpu);
-		f = fopen(path, "w");
-		if (f) {
-			fputs(saved_governor[cpu], f);
-			fclose(f);
-		}
 	}
-	governor_pinned = 0;
-}
-
-static int pin_governor(const char *governor, char *err, size_t errlen)
-{
-	char path[128];
-	int cpu, pinned = 0;
-	FILE *f;
-
-	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
-			 cpu);
-		if (hb_read_line(path, saved_governor[cpu],
-				 sizeof(saved_governor[cpu])))
-			continue;
-		governor_pinned = 1;
-		f = fopen(path, "w");
-		if (!f || fputs(governor, f) < 0 || fclose(f)) {
-			snprintf(err, errlen,
-				 "cannot set governor '%s' on cpu%d (%s); see scaling_available_governors",
-				 governor, cpu, strerror(errno));
-			restore_governor();
-			return -EPERM;
-		}
-		pinned++;
-	}
-	if (!pinned) {
-		snprintf(err, errlen,
-			 "--governor: this machine has no cpufreq governors");
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static void on_signal(int sig)
-{
-	static const char msg1[] = "\nhmmbench: interrupted; partial results stay in ";
-	static const char msg2[] = " (not marked complete); run again to measure anew\n";
-
-	restore_governor();
-	if (write(STDERR_FILENO, msg1, sizeof(msg1) - 1) < 0 ||
-	    write(STDERR_FILENO, partial_dir, strlen(partial_dir)) < 0 ||
-	    write(STDERR_FILENO, msg2, sizeof(msg2) - 1) < 0)
-		_exit(128 + sig);
-	_exit(128 + sig);
+	fprintf(stderr,
+		"\nhmmbench: %s: stopped; %zu of %zu cases finished and are kept in %s (not marked complete).\n"
+		"Resume with: hmmbench --resume %s\n",
+		strsignal(sig), done, interrupted_run.cases_total,
+		interrupted_run.partial, interrupted_run.partial);
 }
 
 /*
@@ -190,9 +146,15 @@ static int node_pairs(const struct hb_options *o, const struct hb_profile *p,
 			 "no NUMA placement to run: the profile asks for remote only and this machine has one node");
 		return -EINVAL;
 	}
-	if (p->numa_remote && t->nnodes < 2)
+	if (p->numa_remote && t->nnodes < 2) {
+		/* Named and skipped with the reason, not silently left out. */
+		pairs[*n] = pairs[0];
+		pairs[*n].mem = pairs[0].mem + 1;
+		pairs[*n].missing = true;
+		(*n)++;
 		fprintf(stderr,
-			"hmmbench: one NUMA node: running local placement only\n");
+			"hmmbench: one NUMA node: running local placement only (remote cases are listed as skipped)\n");
+	}
 	return 0;
 }
 
@@ -222,35 +184,69 @@ static void print_list(const struct hb_plan *plan, const struct hb_profile *p,
 
 struct progress_ctx {
 	struct hb_progress progress;
+	const char *dir;	/* the partial folder */
+	bool keep_failed;	/* a finished case could not be kept */
 };
 
-/* Keep each case's aggregates for the summary, and show progress. */
+/* Keep each case's aggregates for the summary. */
 static void on_result(const struct gbs_run_info *info, void *user)
 {
-	struct progress_ctx *ctx = user;
 	struct hb_case_result *res = info->case_user;
+	static const char *const names[] = { "mean", "median", "stddev", "cv",
+					     "min", "max", "p99" };
+	double *fields[7];
+	size_t k;
 
-	if (res && info->run_type == GBS_RUN_AGGREGATE) {
-		res->have_stats = true;
-		if (!strcmp(info->aggregate_name, "mean")) {
-			res->mean = info->real_time;
-			res->ns_per_page = info->real_time /
-					   ((double)res->c->size / 4096);
-		} else if (!strcmp(info->aggregate_name, "median")) {
-			res->median = info->real_time;
-		} else if (!strcmp(info->aggregate_name, "stddev")) {
-			res->stddev = info->real_time;
-		} else if (!strcmp(info->aggregate_name, "cv")) {
-			res->cv = info->real_time;
-		} else if (!strcmp(info->aggregate_name, "min")) {
-			res->min = info->real_time;
-		} else if (!strcmp(info->aggregate_name, "max")) {
-			res->max = info->real_time;
-		} else if (!strcmp(info->aggregate_name, "p99")) {
-			res->p99 = info->real_time;
-		}
+	(void)user;
+	if (!res || info->run_type != GBS_RUN_AGGREGATE)
+		return;
+	fields[0] = &res->mean;
+	fields[1] = &res->median;
+	fields[2] = &res->stddev;
+	fields[3] = &res->cv;
+	fields[4] = &res->min;
+	fields[5] = &res->max;
+	fields[6] = &res->p99;
+	res->have_stats = true;
+	for (k = 0; k < 7; k++)
+		if (!strcmp(info->aggregate_name, names[k]))
+			*fields[k] = info->real_time;
+	res->ns_per_page = res->mean / ((double)res->c->size / 4096);
+}
+
+/* A case has all its results: keep it on disk, so a resume can skip it. */
+static void on_case_done(const char *case_name, void *case_user,
+			 const char *json, void *user)
+{
+	struct progress_ctx *ctx = user;
+	struct hb_case_result *res = case_user;
+	int ret;
+
+	ret = hb_output_case_done(ctx->dir, case_name, json);
+	if (!ret && res)
+		ret = hb_output_histogram(ctx->dir, res->c);
+	if (ret) {
+		hb_progress_clear(&ctx->progress);
+		fprintf(stderr, "hmmbench: cannot keep the results of %s in %s: %s\n",
+			case_name, ctx->dir, strerror(-ret));
+		ctx->keep_failed = true;
 	}
-	hb_progress_case(&ctx->progress, info->cases_done, info->case_name);
+	interrupted_run.cases_done++;
+	hb_progress_case_done(&ctx->progress, case_name);
+}
+
+static void on_repetition(const struct hb_case *c, void *user)
+{
+	struct progress_ctx *ctx = user;
+
+	hb_progress_repetition(&ctx->progress, c->name);
+}
+
+static void before_console(void *user)
+{
+	struct progress_ctx *ctx = user;
+
+	hb_progress_clear(&ctx->progress);
 }
 
 static void add_contexts(const struct hb_facts *f)
@@ -270,6 +266,7 @@ struct run {
 	struct hb_plan plan;
 	struct hb_facts facts;
 	struct hb_output out;
+	char *resume_dir;	/* --resume: the partial folder */
 	char err[1024];
 };
 
@@ -354,25 +351,91 @@ static int gb_init(const char *json)
 	return gbs_init(4, gb_argv);
 }
 
-static int measure(struct run *r)
+/* Cases Google Benchmark will run, and their repetitions. */
+static void count_work(const struct hb_plan *plan, size_t *cases,
+		       size_t *reps)
 {
-	struct hb_runner runner = { .dev = &r->dev, .topo = &r->topo,
-				    .min_time = r->opts.min_time };
-	struct gbs_run_opts ropts = { .console = GBS_CONSOLE_STDOUT };
-	struct progress_ctx ctx;
-	char json[1200];
-	int ret, failures;
+	size_t i;
 
+	*cases = 0;
+	*reps = 0;
+	for (i = 0; i < plan->n; i++) {
+		if (plan->cases[i].skipped || plan->cases[i].done_before)
+			continue;
+		(*cases)++;
+		*reps += (size_t)plan->cases[i].repetitions;
+	}
+}
+
+/* Cases an earlier attempt finished with an error: they count too. */
+static int resumed_failures(const struct hb_plan *plan)
+{
+	const struct hb_case_result *res;
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		res = plan->cases[i].result;
+		n += plan->cases[i].done_before && res && res->errored;
+	}
+	return n;
+}
+
+/* The folder: a new one, or the partial one of the run to resume. */
+static int open_output(struct run *r, int argc, char **argv)
+{
+	int ret;
+
+	if (r->resume_dir) {
+		if (hb_output_resume(&r->out, r->resume_dir, r->err,
+				     sizeof(r->err)))
+			return -EINVAL;
+		ret = hb_resume_load_cases(r->out.partial, &r->plan, r->err,
+					   sizeof(r->err));
+		if (ret < 0)
+			return ret;
+		hb_fact_set(&r->facts, "resumed",
+			    "%d cases from an interrupted attempt", ret);
+		printf("Resuming %s: %d cases are done already\n",
+		       r->out.partial, ret);
+		return 0;
+	}
 	ret = hb_output_begin(&r->out, r->opts.out, hb_fact_get(&r->facts, "host"),
 			      hb_fact_get(&r->facts, "kernel_release"), r->err,
 			      sizeof(r->err));
 	if (ret)
+		return ret;
+	ret = hb_resume_save_args(r->out.partial, argc, argv);
+	if (!ret)
+		ret = hb_sysrecord_write(r->out.partial, &r->topo);
+	if (!ret)
+		ret = hb_sysrecord_snapshot(r->out.partial, "before");
+	if (ret)
+		snprintf(r->err, sizeof(r->err), "cannot write into %s: %s",
+			 r->out.partial, strerror(-ret));
+	return ret;
+}
+
+static int measure(struct run *r, int argc, char **argv)
+{
+	struct hb_runner runner = { .dev = &r->dev, .topo = &r->topo,
+				    .min_time = r->opts.min_time };
+	struct gbs_run_opts ropts = { .console = GBS_CONSOLE_STDOUT };
+	struct progress_ctx ctx = { 0 };
+	size_t ncases, nreps;
+	char json[1200];
+	int ret, failures;
+
+	if (open_output(r, argc, argv))
 		return 1;
-	snprintf(partial_dir, sizeof(partial_dir), "%s", r->out.partial);
-	hb_sysrecord_write(r->out.partial, &r->topo);
-	hb_sysrecord_snapshot(r->out.partial, "before");
-	if (hb_output_skipped(r->out.partial, &r->plan))
-		fprintf(stderr, "hmmbench: cannot write skipped.tsv\n");
+	snprintf(interrupted_run.partial, sizeof(interrupted_run.partial),
+		 "%s", r->out.partial);
+	ctx.dir = r->out.partial;
+	if (hb_output_skipped(r->out.partial, &r->plan)) {
+		snprintf(r->err, sizeof(r->err), "cannot write %s/skipped.tsv",
+			 r->out.partial);
+		return 1;
+	}
 
 	snprintf(json, sizeof(json), "%s/hmmbench.json", r->out.partial);
 	if (gb_init(json) || (add_contexts(&r->facts), 0) ||
@@ -381,9 +444,25 @@ static int measure(struct run *r)
 			 gbs_last_error());
 		return 1;
 	}
-	hb_progress_start(&ctx.progress, gbs_case_count());
+	count_work(&r->plan, &ncases, &nreps);
+	if (r->plan.nskipped) {
+		fprintf(stderr, "hmmbench: skipping %zu cases this machine cannot run:\n",
+			r->plan.nskipped);
+		hb_output_skip_lines(&r->plan, stderr);
+	}
+	interrupted_run.cases_total = ncases;
+	for (size_t i = 0; i < r->plan.n; i++)
+		interrupted_run.cases_total += r->plan.cases[i].done_before;
+	interrupted_run.cases_done = interrupted_run.cases_total - ncases;
+	interrupted_run.running = true;
+	hb_progress_start(&ctx.progress, ncases, nreps);
+	runner.on_repetition = on_repetition;
+	runner.user = &ctx;
 	ropts.progress = on_result;
-	ropts.progress_user = &ctx;
+	ropts.case_done = on_case_done;
+	ropts.case_done_user = &ctx;
+	ropts.before_console = before_console;
+	ropts.before_console_user = &ctx;
 	failures = gbs_run(&ropts);
 	hb_progress_end(&ctx.progress);
 	gbs_shutdown();
@@ -392,21 +471,73 @@ static int measure(struct run *r)
 			 gbs_last_error());
 		return 1;
 	}
+	failures += resumed_failures(&r->plan);
+	if (ctx.keep_failed) {
+		snprintf(r->err, sizeof(r->err),
+			 "some results could not be written (see above)");
+		return 1;
+	}
 
-	if (hb_output_json_sanitize(json))
-		fprintf(stderr, "hmmbench: cannot rewrite NaN in %s\n", json);
-	hb_sysrecord_snapshot(r->out.partial, "after");
-	hb_output_histograms(r->out.partial, &r->plan);
-	hb_output_summary(r->out.partial, &r->plan, &r->facts, stdout);
+	ret = hb_output_json_sanitize(json);
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "cannot rewrite %s: %s", json,
+			 strerror(-ret));
+		return 1;
+	}
+	if (hb_output_merge(r->out.partial, &r->plan, r->err, sizeof(r->err)))
+		return 1;
+	ret = hb_sysrecord_snapshot(r->out.partial, "after");
+	if (!ret)
+		ret = hb_output_summary(r->out.partial, &r->plan, &r->facts,
+					stdout);
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "cannot write into %s: %s",
+			 r->out.partial, strerror(-ret));
+		return 1;
+	}
 	if (hb_output_finish(&r->out, r->err, sizeof(r->err)))
 		return 1;
+	interrupted_run.running = false;
 	printf("Results: %s\n", r->out.final);
 	return failures ? 1 : 0;
+}
+
+/*
+ * --resume DIR: the run goes on with the arguments it started with, so
+ * its cases keep their names and settings; nothing else may be given.
+ */
+static int load_resume_args(struct run *r, char *argv0, int *argc,
+			    char ***argv)
+{
+	char dir[PATH_MAX];
+
+	if (r->opts.noptions != 1) {
+		snprintf(r->err, sizeof(r->err),
+			 "--resume takes no other option: the run goes on with the options it started with");
+		return -EINVAL;
+	}
+	snprintf(dir, sizeof(dir), "%s", r->opts.resume);
+	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
+		dir[strlen(dir) - 1] = 0;
+	if (hb_resume_load_args(dir, argv0, argc, argv, r->err,
+				sizeof(r->err)))
+		return -EINVAL;
+	if (hb_options_parse(&r->opts, *argc, *argv, r->err, sizeof(r->err)) ||
+	    r->opts.resume || r->opts.list || r->opts.help) {
+		if (!r->err[0])
+			snprintf(r->err, sizeof(r->err),
+				 "%s/%s does not hold a run's options", dir,
+				 HB_ARGS_FILE);
+		return -EINVAL;
+	}
+	r->resume_dir = strdup(dir);
+	return r->resume_dir ? 0 : -ENOMEM;
 }
 
 int main(int argc, char **argv)
 {
 	static struct run r;
+	char **resume_argv = NULL;
 	int status;
 
 	if (hb_options_parse(&r.opts, argc, argv, r.err, sizeof(r.err))) {
@@ -419,6 +550,20 @@ int main(int argc, char **argv)
 	}
 	if (!r.opts.list)
 		reexec_without_aslr(argv);
+	if (r.opts.resume) {
+		if (load_resume_args(&r, argv[0], &argc, &resume_argv)) {
+			fprintf(stderr, "hmmbench: %s\n", r.err);
+			hb_resume_free_args(resume_argv);
+			return 2;
+		}
+		argv = resume_argv;
+	}
+	/* Before any other thread: they inherit the blocked signals. */
+	if (!r.opts.list &&
+	    hb_interrupt_start(on_interrupt, NULL, hb_governor_restore)) {
+		fprintf(stderr, "hmmbench: cannot start the interrupt thread\n");
+		return 1;
+	}
 
 	status = prepare(&r, argc, argv);
 	if (status) {
@@ -430,26 +575,31 @@ int main(int argc, char **argv)
 			   strcmp(hb_fact_get(&r.facts, "vm"), "none"));
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	if (r.opts.governor) {
-		if (pin_governor(r.opts.governor, r.err, sizeof(r.err))) {
+		if (hb_governor_pin(r.opts.governor, r.err, sizeof(r.err))) {
 			fprintf(stderr, "hmmbench: %s\n", r.err);
 			status = 1;
 			goto out;
 		}
-		atexit(restore_governor);
+		atexit(hb_governor_restore);
 		hb_fact_set(&r.facts, "cpufreq_governor", "%s (pinned)",
 			    r.opts.governor);
 	}
-	status = measure(&r);
-	if (status && r.err[0])
+	status = measure(&r, argc, argv);
+	if (status && r.err[0]) {
 		fprintf(stderr, "hmmbench: %s\n", r.err);
-	restore_governor();
+		if (interrupted_run.running)
+			fprintf(stderr,
+				"hmmbench: not marked complete; the finished cases stay in %s (hmmbench --resume %s)\n",
+				r.out.partial, r.out.partial);
+	}
+	hb_governor_restore();
 out:
 	hb_runner_free(&r.plan);
 	hb_plan_free(&r.plan);
 	hb_device_close(&r.dev);
 	hb_topology_fini(&r.topo);
+	free(r.resume_dir);
+	hb_resume_free_args(resume_argv);
 	return status;
 }

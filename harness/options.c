@@ -12,7 +12,7 @@
 enum {
 	OPT_SIZES = 256, OPT_STATES, OPT_STYLES, OPT_ACCESS, OPT_WINDOW,
 	OPT_NODES, OPT_REPS, OPT_MIN_TIME, OPT_OUT, OPT_LIST, OPT_BASELINES,
-	OPT_STRIDE, OPT_DEVICE, OPT_GOVERNOR, OPT_BENCH_DIR, OPT_NUMA,
+	OPT_STRIDE, OPT_DEVICE, OPT_GOVERNOR, OPT_BENCH_DIR, OPT_NUMA, OPT_RESUME,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +34,7 @@ static const struct option long_options[] = {
 	{ "governor", required_argument, NULL, OPT_GOVERNOR },
 	{ "bench-dir", required_argument, NULL, OPT_BENCH_DIR },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -71,6 +72,9 @@ void hb_options_usage(FILE *f)
 		"                           (restored afterwards, also on Ctrl-C)\n"
 		"      --bench-dir DIR      where profiles/ lives (default: bench/)\n"
 		"      --list               print the cases, skips and an estimate\n"
+		"      --resume DIR         finish an interrupted run: DIR is the\n"
+		"                           .<timestamp>.partial folder it left; the\n"
+		"                           cases it finished are kept, not run again\n"
 		"  -h, --help               this text\n"
 		"\n"
 		"Case names: hmm/<access>/<style>/<state>/<size>/c<cpu node>m<mem node>,\n"
@@ -114,8 +118,8 @@ static int parse_pairs(struct hb_options *o, const char *text, char *err,
 				 HB_MAX_PAIRS);
 			return -EINVAL;
 		}
-		o->pairs[o->npairs++] = (struct hb_node_pair){ (int)cpu,
-							       (int)mem };
+		o->pairs[o->npairs++] = (struct hb_node_pair){ .cpu = (int)cpu,
+							       .mem = (int)mem };
 		p = *end ? end + 1 : end;
 	}
 	if (o->npairs)
@@ -140,11 +144,13 @@ int hb_options_parse(struct hb_options *o, int argc, char **argv, char *err,
 	opterr = 0;
 	while (!ret && (opt = getopt_long(argc, argv, ":p:f:h", long_options,
 					  NULL)) != -1) {
+		o->noptions++;
 		switch (opt) {
 		case 'p': o->profile = optarg; break;
 		case 'f': o->filter = optarg; break;
 		case 'h': o->help = true; break;
 		case OPT_LIST: o->list = true; break;
+		case OPT_RESUME: o->resume = optarg; break;
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_DEVICE: o->device = optarg; break;
 		case OPT_GOVERNOR: o->governor = optarg; break;

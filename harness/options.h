@@ -25,8 +25,10 @@ struct hb_options {
 	const char *device;
 	const char *governor;		/* pin for the run, then restore */
 	const char *bench_dir;		/* where profiles/ is */
+	const char *resume;		/* partial folder of a run to finish */
 	bool list;
 	bool help;
+	size_t noptions;		/* options given, for --resume's check */
 };
 
 /* 0, or -EINVAL with what is wrong and how to fix it in @err. */

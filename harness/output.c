@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runner.h"
 
@@ -66,6 +68,28 @@ int hb_output_begin(struct hb_output *o, const char *root,
 	return 0;
 }
 
+int hb_output_resume(struct hb_output *o, const char *dir, char *err,
+		     size_t errlen)
+{
+	const char *base = strrchr(dir, '/');
+	size_t parent_len = base ? (size_t)(base - dir) : 0;
+	size_t stamp_len;
+
+	base = base ? base + 1 : dir;
+	stamp_len = strlen(base);
+	if (base[0] != '.' || stamp_len < 10 ||
+	    strcmp(base + stamp_len - 8, ".partial")) {
+		snprintf(err, errlen,
+			 "--resume %s: expected the .<timestamp>.partial folder of an interrupted run",
+			 dir);
+		return -EINVAL;
+	}
+	snprintf(o->partial, sizeof(o->partial), "%s", dir);
+	snprintf(o->final, sizeof(o->final), "%.*s%s%.*s", (int)parent_len,
+		 dir, parent_len ? "/" : "", (int)(stamp_len - 9), base + 1);
+	return 0;
+}
+
 int hb_output_finish(struct hb_output *o, char *err, size_t errlen)
 {
 	char path[1100];
@@ -112,50 +136,54 @@ int hb_output_skipped(const char *dir, const struct hb_plan *plan)
 	return fclose(f) ? -errno : 0;
 }
 
-/* Case names have slashes; file names get dashes instead. */
-static void file_name(const char *name, char *buf, size_t len)
+void hb_case_file_name(const char *case_name, const char *ext, char *buf,
+		       size_t len)
 {
 	size_t i;
 
-	snprintf(buf, len, "%s", name);
+	snprintf(buf, len, "%s%s", case_name, ext);
 	for (i = 0; buf[i]; i++)
 		if (buf[i] == '/')
 			buf[i] = '-';
 }
 
-int hb_output_histograms(const char *dir, const struct hb_plan *plan)
+void hb_case_file(const char *dir, const char *case_name, char *path,
+		  size_t len)
 {
-	char path[1300], hdir[1060], fname[160];
-	const struct hb_case_result *res;
-	size_t i, b;
+	char name[160];
+
+	hb_case_file_name(case_name, ".json", name, sizeof(name));
+	snprintf(path, len, "%s/%s/%s", dir, HB_CASES_DIR, name);
+}
+
+int hb_output_histogram(const char *dir, const struct hb_case *c)
+{
+	const struct hb_case_result *res = c->result;
+	char path[1300], name[160];
+	size_t b;
 	FILE *f;
 
-	snprintf(hdir, sizeof(hdir), "%s/hist", dir);
-	if (mkdir(hdir, 0755) && errno != EEXIST)
+	if (!res || !res->calls || c->kind != HB_CASE_HMM)
+		return 0;
+	snprintf(path, sizeof(path), "%s/hist", dir);
+	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
-	for (i = 0; i < plan->n; i++) {
-		res = plan->cases[i].result;
-		if (!res || !res->calls || plan->cases[i].kind != HB_CASE_HMM)
-			continue;
-		file_name(plan->cases[i].name, fname, sizeof(fname));
-		snprintf(path, sizeof(path), "%s/%s.tsv", hdir, fname);
-		f = fopen(path, "w");
-		if (!f)
-			return -errno;
-		fprintf(f, "# %s: hmm_range_fault() time per chunk, all timed calls\n",
-			plan->cases[i].name);
-		fprintf(f, "# from_ns\tto_ns\tchunks\n");
-		for (b = 0; b < HB_HIST_BUCKETS; b++)
-			if (res->hist[b])
-				fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
-					b ? (uint64_t)1 << b : 0,
-					b < 63 ? ((uint64_t)1 << (b + 1)) - 1 :
-						 UINT64_MAX,
-					res->hist[b]);
-		if (fclose(f))
-			return -errno;
-	}
-	return 0;
+	hb_case_file_name(c->name, ".tsv", name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/hist/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "# %s: hmm_range_fault() time per chunk, all timed calls\n",
+		c->name);
+	fprintf(f, "# from_ns\tto_ns\tchunks\n");
+	for (b = 0; b < HB_HIST_BUCKETS; b++)
+		if (res->hist[b])
+			fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+				b ? (uint64_t)1 << b : 0,
+				b < 63 ? ((uint64_t)1 << (b + 1)) - 1 :
+					 UINT64_MAX,
+				res->hist[b]);
+	return fclose(f) ? -errno : 0;
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -198,22 +226,16 @@ static size_t bad_number(const char *p)
 	return 0;
 }
 
-int hb_output_json_sanitize(const char *path)
+/* @buf with NaN and Infinity outside strings as null; malloc()ed. */
+static char *sanitize(const char *buf, size_t len, size_t *outlen)
 {
-	size_t len = 0, i, n;
 	bool in_string = false;
-	char *buf, *tmp;
-	FILE *f;
-	int ret = 0;
+	size_t i, n;
+	char *tmp;
 
-	buf = read_all(path, &len);
-	if (!buf)
-		return -EIO;
 	tmp = malloc(len * 2 + 1);
-	if (!tmp) {
-		free(buf);
-		return -ENOMEM;
-	}
+	if (!tmp)
+		return NULL;
 	for (i = 0, n = 0; i < len; i++) {
 		if (in_string) {
 			if (buf[i] == '\\' && i + 1 < len)
@@ -230,14 +252,175 @@ int hb_output_json_sanitize(const char *path)
 		}
 		tmp[n++] = buf[i];
 	}
-	f = fopen(path, "wb");
-	if (!f || fwrite(tmp, 1, n, f) != n)
-		ret = -EIO;
-	if (f && fclose(f))
-		ret = -EIO;
-	free(tmp);
-	free(buf);
+	tmp[n] = 0;
+	*outlen = n;
+	return tmp;
+}
+
+/* Write the pieces to @path.tmp, then rename it: never half a file. */
+static int write_atomic(const char *path, const char *const *parts,
+			size_t nparts)
+{
+	char tmp[1400];
+	size_t i, len;
+	int ret = 0;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return -errno;
+	for (i = 0; i < nparts; i++) {
+		len = strlen(parts[i]);
+		if (fwrite(parts[i], 1, len, f) != len)
+			ret = -EIO;
+	}
+	if (fflush(f) || fsync(fileno(f)))
+		ret = ret ? ret : -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
 	return ret;
+}
+
+int hb_output_json_sanitize(const char *path)
+{
+	size_t len = 0, n;
+	char *buf, *clean;
+	int ret;
+
+	buf = read_all(path, &len);
+	if (!buf)
+		return -EIO;
+	clean = sanitize(buf, len, &n);
+	free(buf);
+	if (!clean)
+		return -ENOMEM;
+	ret = write_atomic(path, (const char *const[]){ clean }, 1);
+	free(clean);
+	return ret;
+}
+
+int hb_output_case_done(const char *dir, const char *case_name,
+			const char *json)
+{
+	char path[1300];
+	char *clean;
+	size_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_CASES_DIR);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	hb_case_file(dir, case_name, path, sizeof(path));
+	clean = sanitize(json, strlen(json), &n);
+	if (!clean)
+		return -ENOMEM;
+	ret = write_atomic(path, (const char *const[]){ "[\n", clean, "\n]\n" },
+			   3);
+	free(clean);
+	return ret;
+}
+
+/* Remove <dir>/cases/ once its entries are in hmmbench.json. */
+static void remove_cases(const char *dir, const struct hb_plan *plan)
+{
+	char path[1300];
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		hb_case_file(dir, plan->cases[i].name, path, sizeof(path));
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_CASES_DIR);
+	rmdir(path);
+}
+
+int hb_output_merge(const char *dir, const struct hb_plan *plan, char *err,
+		    size_t errlen)
+{
+	json_t *doc, *all, *entries;
+	char path[1300];
+	json_error_t jerr;
+	size_t i;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/hmmbench.json", dir);
+	doc = json_load_file(path, 0, &jerr);
+	all = json_array();
+	if (!doc || !json_is_object(doc) || !all) {
+		snprintf(err, errlen, "%s: %s", path,
+			 doc ? "not a Google Benchmark report" : jerr.text);
+		ret = -EIO;
+		goto out;
+	}
+	for (i = 0; i < plan->n && !ret; i++) {
+		if (plan->cases[i].skipped)
+			continue;
+		hb_case_file(dir, plan->cases[i].name, path, sizeof(path));
+		entries = json_load_file(path, 0, &jerr);
+		if (!json_is_array(entries)) {
+			snprintf(err, errlen, "case %s has no result (%s: %s)",
+				 plan->cases[i].name, path,
+				 entries ? "not an array" : jerr.text);
+			ret = -EIO;
+		} else if (json_array_extend(all, entries)) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+		json_decref(entries);
+	}
+	if (ret)
+		goto out;
+	/* In plan order, whichever attempt and interleaving ran them. */
+	json_object_set(doc, "benchmarks", all);
+	snprintf(path, sizeof(path), "%s/hmmbench.json", dir);
+	{
+		char *text = json_dumps(doc, JSON_INDENT(2) |
+					     JSON_REAL_PRECISION(17));
+
+		ret = text ? write_atomic(path, (const char *const[]){ text, "\n" },
+					  2) : -ENOMEM;
+		free(text);
+	}
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(-ret));
+	else
+		remove_cases(dir, plan);
+out:
+	json_decref(all);
+	json_decref(doc);
+	return ret;
+}
+
+/* One line per skip reason: how many cases, and the first of them. */
+void hb_output_skip_lines(const struct hb_plan *plan, FILE *out)
+{
+	const struct hb_case *c, *first;
+	size_t i, j, count;
+
+	for (i = 0; i < plan->n; i++) {
+		c = &plan->cases[i];
+		if (!c->skipped)
+			continue;
+		for (j = 0; j < i; j++)
+			if (plan->cases[j].skipped &&
+			    !strcmp(plan->cases[j].skip_reason, c->skip_reason))
+				break;
+		if (j < i)
+			continue;	/* reason shown already */
+		first = c;
+		for (count = 0, j = i; j < plan->n; j++)
+			count += plan->cases[j].skipped &&
+				 !strcmp(plan->cases[j].skip_reason,
+					 c->skip_reason);
+		fprintf(out, "  %zu x %s\n      (%s%s)\n", count, c->skip_reason,
+			first->name, count > 1 ? ", ..." : "");
+	}
 }
 
 /* The no-op call's cost against the fastest case of 2 MiB or more. */
@@ -294,7 +477,7 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 			hb_fact_get(facts, "cpufreq_governor"),
 			hb_fact_get(facts, "numa_nodes"));
 		fprintf(outs[o], "%-44s %12s %7s %10s %6s\n", "case",
-			"mean ns", "cv %", "ns/page", "local%");
+			"mean ns", "cv %", "ns/page", "placed%");
 	}
 	for (i = 0; i < plan->n; i++) {
 		res = plan->cases[i].result;
@@ -309,10 +492,8 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 			fprintf(outs[o], "%-44s %12.0f %7.2f %10.2f ",
 				plan->cases[i].name, res->mean,
 				res->cv * 100, res->ns_per_page);
-			if (res->placement.present)
-				fprintf(outs[o], "%6.1f\n",
-					100.0 * (double)res->placement.on_node /
-					(double)res->placement.present);
+			if (!isnan(res->placed_pct))
+				fprintf(outs[o], "%6.1f\n", res->placed_pct);
 			else
 				fprintf(outs[o], "%6s\n", "-");
 		}
@@ -321,15 +502,10 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 	for (o = 0; o < 2 && outs[o]; o++) {
 		fprintf(outs[o], "\n");
 		if (plan->nskipped)
-			fprintf(outs[o], "Skipped %zu cases (reasons in skipped.tsv):\n",
+			fprintf(outs[o], "Skipped %zu cases (each in skipped.tsv):\n",
 				plan->nskipped);
+		hb_output_skip_lines(plan, outs[o]);
 	}
-	for (i = 0; i < plan->n; i++)
-		if (plan->cases[i].skipped)
-			for (o = 0; o < 2 && outs[o]; o++)
-				fprintf(outs[o], "  %-44s %s\n",
-					plan->cases[i].name,
-					plan->cases[i].skip_reason);
 	overhead_lines(plan, outs);
 	for (o = 0; o < 2 && outs[o]; o++)
 		fprintf(outs[o], "%zu case%s failed verification or could not run\n",

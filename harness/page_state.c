@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <numaif.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "residency.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -38,7 +41,12 @@ static int fail(char *err, size_t errlen, int ret, const char *what)
 	return ret;
 }
 
-/* Anonymous private mapping of r->len bytes, its start aligned to @align. */
+/*
+ * Anonymous private mapping of r->len bytes, its start aligned to @align.
+ * MAP_NORESERVE lets a 1 TiB snapshot range exist; not for MAP_HUGETLB,
+ * whose mmap() then fails with ENOMEM when too few huge pages are
+ * reserved, instead of a SIGBUS when they are touched.
+ */
 static int map_anon(struct hb_range *r, size_t align, int extra_flags,
 		    char *err, size_t errlen)
 {
@@ -47,7 +55,8 @@ static int map_anon(struct hb_range *r, size_t align, int extra_flags,
 
 	r->map_len = r->len + pad;
 	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra_flags,
+		      MAP_PRIVATE | MAP_ANONYMOUS | extra_flags |
+		      (extra_flags & MAP_HUGETLB ? 0 : MAP_NORESERVE),
 		      -1, 0);
 	if (r->map == MAP_FAILED) {
 		r->map = NULL;
@@ -224,7 +233,10 @@ static int build_file_common(struct hb_range *r, bool keep_mapped, char *err,
 		return fail(err, errlen, -errno, "mmap(memfd)");
 	}
 	r->addr = r->map;
-	ret = place(r, err, errlen);
+	/* 4 KiB pages whatever shmem_enabled says, as for anonymous states. */
+	ret = advise(r, MADV_NOHUGEPAGE, "madvise(NOHUGEPAGE)", err, errlen);
+	if (!ret)
+		ret = place(r, err, errlen);
 	if (ret)
 		return ret;
 	touch(r, true, 1);
@@ -352,31 +364,59 @@ static int hugetlb_available(size_t len, char *why, size_t whylen)
 	return 0;
 }
 
+#define EXPECT(...) .expect = { __VA_ARGS__ }
+
 static const struct hb_state states[] = {
-	{ "none", "fresh anonymous memory (4 KiB, nothing mapped)",
-	  NULL, build_none, true, false },
-	{ "zero", "read-touched anonymous memory: the zero page mapped",
-	  NULL, build_zero, true, false },
-	{ "present", "written anonymous memory, THP as the system default",
-	  NULL, build_present, false, false },
-	{ "cow", "written, then shared with a forked child",
-	  NULL, build_cow, true, false },
-	{ "thp", "MADV_HUGEPAGE, written: PMD-mapped",
-	  thp_available, build_thp, false, false },
-	{ "thp-none", "MADV_HUGEPAGE, untouched: huge faults",
-	  thp_available, build_thp_none, true, false },
-	{ "nothp", "MADV_NOHUGEPAGE, written: 4 KiB PTEs",
-	  NULL, build_nothp, false, false },
-	{ "file", "shmem page cache filled, not mapped",
-	  NULL, build_file, true, false },
-	{ "file-mapped", "shmem page cache filled and mapped",
-	  NULL, build_file_mapped, false, false },
-	{ "swapped", "written, then MADV_PAGEOUT to swap",
-	  swap_available, build_swapped, true, false },
-	{ "hugetlb", "MAP_HUGETLB 2 MiB pages, written",
-	  hugetlb_available, build_hugetlb, false, false },
-	{ "sparse", "every other page written, holes between",
-	  NULL, build_sparse, true, false },
+	{ .name = "none",
+	  .summary = "fresh anonymous memory (4 KiB, nothing mapped)",
+	  .build = build_none, .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_NONE) },
+	{ .name = "zero",
+	  .summary = "read-touched anonymous memory: the zero page mapped",
+	  .build = build_zero, .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_ALL) },
+	{ .name = "present",
+	  .summary = "written anonymous memory, THP as the system default",
+	  .build = build_present,
+	  EXPECT(.mapped = HB_MAPPED_ALL) },
+	{ .name = "cow",
+	  .summary = "written, then shared with a forked child",
+	  .build = build_cow, .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_ALL, .shared = true) },
+	{ .name = "thp",
+	  .summary = "MADV_HUGEPAGE, written: PMD-mapped",
+	  .available = thp_available, .build = build_thp,
+	  EXPECT(.mapped = HB_MAPPED_ALL, .pmd = true) },
+	{ .name = "thp-none",
+	  .summary = "MADV_HUGEPAGE, untouched: huge faults",
+	  .available = thp_available, .build = build_thp_none,
+	  .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_NONE) },
+	{ .name = "nothp",
+	  .summary = "MADV_NOHUGEPAGE, written: 4 KiB PTEs",
+	  .build = build_nothp,
+	  EXPECT(.mapped = HB_MAPPED_ALL) },
+	{ .name = "file",
+	  .summary = "shmem page cache filled, not mapped",
+	  .build = build_file, .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_NONE, .cached = true) },
+	{ .name = "file-mapped",
+	  .summary = "shmem page cache filled and mapped",
+	  .build = build_file_mapped,
+	  EXPECT(.mapped = HB_MAPPED_ALL, .cached = true) },
+	{ .name = "swapped",
+	  .summary = "written, then MADV_PAGEOUT to swap",
+	  .available = swap_available, .build = build_swapped,
+	  .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_SWAPPED) },
+	{ .name = "hugetlb",
+	  .summary = "MAP_HUGETLB 2 MiB pages, written",
+	  .available = hugetlb_available, .build = build_hugetlb,
+	  EXPECT(.mapped = HB_MAPPED_ALL) },
+	{ .name = "sparse",
+	  .summary = "every other page written, holes between",
+	  .build = build_sparse, .fault_changes = true,
+	  EXPECT(.mapped = HB_MAPPED_HALF) },
 };
 
 const struct hb_state *hb_states(size_t *count)
@@ -452,4 +492,83 @@ void hb_range_destroy(struct hb_range *r)
 bool hb_range_needs_rebuild(const struct hb_range *r, bool snapshot)
 {
 	return snapshot ? r->state->snapshot_changes : r->state->fault_changes;
+}
+
+/* Pages of the sample that a state wants, in percent, for @mapped. */
+static double mapped_pct(enum hb_mapped mapped, const struct residency *res)
+{
+	double n = res->pages ? (double)res->pages : 1;
+
+	switch (mapped) {
+	case HB_MAPPED_NONE:
+		return 100.0 * (double)(res->pages - res->present -
+					res->swapped) / n;
+	case HB_MAPPED_ALL:
+		return 100.0 * (double)res->present / n;
+	case HB_MAPPED_HALF:
+		return 100.0 - fabs(100.0 * (double)res->present / n - 50.0) * 2;
+	case HB_MAPPED_SWAPPED:
+		return 100.0 * (double)res->swapped / n;
+	}
+	return 0;
+}
+
+static const char *const mapped_want[] = {
+	[HB_MAPPED_NONE] = "no page mapped",
+	[HB_MAPPED_ALL] = "every page present",
+	[HB_MAPPED_HALF] = "every other page present",
+	[HB_MAPPED_SWAPPED] = "every page swapped out",
+};
+
+int hb_range_check(const struct hb_range *r, double *pct, char *why,
+		   size_t whylen)
+{
+	const struct hb_expect *e = &r->state->expect;
+	/* MADV_PAGEOUT is best effort: a page busy elsewhere stays. */
+	double need = e->mapped == HB_MAPPED_SWAPPED ? 90.0 : 100.0;
+	struct residency res;
+	long long pmd, cached;
+	int ret;
+
+	ret = residency_sample(r->addr, r->len, 4096, &res);
+	if (ret)
+		return fail(why, whylen, ret, "reading /proc/self/pagemap");
+	*pct = mapped_pct(e->mapped, &res);
+	if (*pct < need) {
+		snprintf(why, whylen,
+			 "state '%s' not built: %.1f %% of %zu sampled pages as wanted (%s; present %zu, swapped %zu)%s",
+			 r->state->name, *pct, res.pages, mapped_want[e->mapped],
+			 res.present, res.swapped,
+			 e->mapped == HB_MAPPED_SWAPPED ?
+			 "; is swap full or slow?" : "");
+		return -EPROTO;
+	}
+	if (e->shared && res.exclusive) {
+		snprintf(why, whylen,
+			 "state '%s' not built: %zu of %zu sampled pages are still exclusive to this process after fork()",
+			 r->state->name, res.exclusive, res.pages);
+		return -EPROTO;
+	}
+	if (e->pmd) {
+		pmd = smaps_pmd_bytes(r->addr, r->len);
+		if (pmd < (long long)r->len) {
+			*pct = pmd < 0 ? 0 : 100.0 * (double)pmd / (double)r->len;
+			snprintf(why, whylen,
+				 "state '%s' not built: %.1f %% of the range is PMD-mapped, wanted all (memory too fragmented for THP? echo 1 > /proc/sys/vm/compact_memory; see /sys/kernel/mm/transparent_hugepage/defrag)",
+				 r->state->name, *pct);
+			return -EPROTO;
+		}
+	}
+	if (e->cached) {
+		cached = residency_cached(r->addr, r->len);
+		if (cached < 0)
+			return fail(why, whylen, (int)cached, "mincore");
+		if ((size_t)cached < r->len / page_size()) {
+			snprintf(why, whylen,
+				 "state '%s' not built: %lld of %zu pages are in the page cache",
+				 r->state->name, cached, r->len / page_size());
+			return -EPROTO;
+		}
+	}
+	return 0;
 }

@@ -28,6 +28,21 @@ struct hb_range {
 	int mem_node;		/* node the pages were bound to, or -1 */
 };
 
+/* What a built state looks like from userspace (checked after each build). */
+enum hb_mapped {
+	HB_MAPPED_NONE,		/* no page present in the page table */
+	HB_MAPPED_ALL,		/* every page present */
+	HB_MAPPED_HALF,		/* every other page present */
+	HB_MAPPED_SWAPPED,	/* (nearly) every page a swap entry */
+};
+
+struct hb_expect {
+	enum hb_mapped mapped;	/* pagemap bits 63 and 62 */
+	bool shared;		/* no page exclusive to us (pagemap bit 56) */
+	bool pmd;		/* the whole range PMD-mapped (smaps) */
+	bool cached;		/* every page in the page cache (mincore) */
+};
+
 struct hb_state {
 	const char *name;
 	const char *summary;
@@ -42,6 +57,7 @@ struct hb_state {
 	bool fault_changes;
 	/* A snapshot can change it too (never, so far). */
 	bool snapshot_changes;
+	struct hb_expect expect;
 };
 
 /* All states, in sweep order. */
@@ -58,6 +74,15 @@ void hb_state_names(char *buf, size_t len);
 int hb_range_build(struct hb_range *r, const struct hb_state *state,
 		   size_t len, int mem_node, char *err, size_t errlen);
 void hb_range_destroy(struct hb_range *r);
+
+/*
+ * Is the range in its state? Looks at a sample of pagemap, and at smaps or
+ * mincore() where the state says so; untimed, after each build. 0;
+ * -EPROTO with what was found and a likely cause in @why; -errno when the
+ * kernel could not be asked. @pct: share of the sample in the state.
+ */
+int hb_range_check(const struct hb_range *r, double *pct, char *why,
+		   size_t whylen);
 
 /* Must the range be rebuilt after a call with this request? */
 bool hb_range_needs_rebuild(const struct hb_range *r, bool snapshot);

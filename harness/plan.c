@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 
 #include "device.h"
+#include "runner.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -62,6 +63,11 @@ static void decide_skip(struct hb_case *c, const struct hb_machine *m)
 	uint64_t need = memory_needed(c);
 	uint64_t pages = c->size / 4096;
 
+	if (c->nodes.missing) {
+		skip(c, "this machine has one NUMA node (numactl -H): remote placement needs two; ./run.sh --kernel runs a VM with two%.0llu%.0llu",
+		     0, 0);
+		return;
+	}
 	if (c->state->available &&
 	    c->state->available(c->size, why, sizeof(why))) {
 		c->skipped = true;
@@ -237,25 +243,31 @@ void hb_plan_free(struct hb_plan *plan)
 
 /*
  * Rough cost model, only for --list: building a state and faulting cost
- * about the same per page, and every repetition has one untimed warm-up.
+ * about the same per page (a snapshot an eighth of that); a state a call
+ * changes is rebuilt before every call; warm-up calls as the runner makes
+ * them (runner.h).
  */
 double hb_plan_estimate_s(const struct hb_plan *plan, bool emulated)
 {
 	const double per_page = emulated ? 20e-6 : 1e-6;
 	const double per_call = emulated ? 300e-6 : 20e-6;
-	double total = 0, calls, pages;
+	double total = 0, calls, builds, pages, call_pages, warmups;
 	size_t i;
 
 	for (i = 0; i < plan->n; i++) {
 		const struct hb_case *c = &plan->cases[i];
+		bool snapshot = c->ask.request == HMM_BENCH_REQ_SNAPSHOT;
 
-		if (c->skipped)
+		if (c->skipped || c->done_before)
 			continue;
-		calls = (double)(c->iterations + 1) * c->repetitions;
+		warmups = c->size <= HB_WARMUP_MAX_BYTES ? c->repetitions : 1;
+		calls = (double)c->iterations * c->repetitions + warmups;
 		pages = (double)c->size / 4096;
-		if (c->ask.request == HMM_BENCH_REQ_SNAPSHOT)
-			pages /= 8;
-		total += calls * (per_call + 2 * pages * per_page);
+		call_pages = snapshot ? pages / 8 : pages;
+		builds = c->state->fault_changes && !snapshot ?
+			 calls : c->repetitions;
+		total += calls * (per_call + call_pages * per_page) +
+			 builds * pages * per_page;
 	}
 	return total;
 }

@@ -50,6 +50,7 @@ struct hb_case {
 	char name[128];
 	bool skipped;
 	char skip_reason[256];
+	bool done_before;		/* finished by the run this one resumes */
 	void *result;			/* owned by the runner */
 };
 

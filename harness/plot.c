@@ -675,7 +675,7 @@ static int plot_numa(const struct run *run, const char *dir,
 		    strcmp(c->id.style, "default") || !c->n || c->n_error)
 			continue;
 		ns_page_stats(c, v);
-		pct = stats_amean(c->ctr[CTR_LOCAL_PCT], c->n);
+		pct = stats_amean(c->ctr[CTR_PLACED_PCT], c->n);
 		fprintf(f, "%d\t%d", c->id.cpu_node, c->id.mem_node);
 		print_num(f, v[0]);
 		print_num(f, pct);

@@ -5,6 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Redraws per second on a terminal, at most. */
+#define REDRAW_HZ 10
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -25,36 +28,71 @@ void hb_format_duration(double seconds, char *buf, size_t len)
 		snprintf(buf, len, "%lds", s);
 }
 
-void hb_progress_start(struct hb_progress *p, size_t total)
+void hb_progress_start(struct hb_progress *p, size_t cases_total,
+		       size_t reps_total)
 {
-	p->total = total;
+	p->cases_total = cases_total;
+	p->cases_done = 0;
+	p->reps_total = reps_total ? reps_total : 1;
+	p->reps_started = 0;
 	p->start = now_s();
+	p->last_draw = 0;
 	p->tty = isatty(STDERR_FILENO);
-	p->last_done = 0;
+	p->drawn = false;
 }
 
-void hb_progress_case(struct hb_progress *p, size_t done, const char *name)
+static void draw(struct hb_progress *p, const char *name)
 {
 	double elapsed = now_s() - p->start;
-	char el[32], left[32];
+	/* Repetitions finished: all started but the one running. */
+	size_t done = p->reps_started ? p->reps_started - 1 : 0;
+	char el[32], left[32] = "?";
 
-	if (done == p->last_done)
-		return;
-	p->last_done = done;
 	hb_format_duration(elapsed, el, sizeof(el));
-	hb_format_duration(elapsed / (double)done * (double)(p->total - done),
-			   left, sizeof(left));
-	fprintf(stderr, "%s[case %zu of %zu] %s elapsed, about %s left: %s%s",
-		p->tty ? "\r\033[K" : "", done, p->total, el, left, name,
+	if (done)
+		hb_format_duration(elapsed / (double)done *
+				   (double)(p->reps_total - done), left,
+				   sizeof(left));
+	fprintf(stderr,
+		"%s[%zu of %zu cases done, repetition %zu of %zu] %s elapsed, about %s left: %s%s",
+		p->tty ? "\r\033[K" : "", p->cases_done, p->cases_total,
+		p->reps_started, p->reps_total, el, left, name,
 		p->tty ? "" : "\n");
 	fflush(stderr);
+	p->drawn = p->tty;
+	p->last_draw = now_s();
+}
+
+void hb_progress_repetition(struct hb_progress *p, const char *name)
+{
+	/* min_time runs may call a case more often than its repetitions. */
+	if (p->reps_started < p->reps_total)
+		p->reps_started++;
+	if (p->tty && now_s() - p->last_draw >= 1.0 / REDRAW_HZ)
+		draw(p, name);
+}
+
+void hb_progress_case_done(struct hb_progress *p, const char *name)
+{
+	p->cases_done++;
+	if (!p->tty)
+		draw(p, name);
+}
+
+void hb_progress_clear(struct hb_progress *p)
+{
+	if (!p->drawn)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	p->drawn = false;
 }
 
 void hb_progress_end(struct hb_progress *p)
 {
 	char el[32];
 
+	hb_progress_clear(p);
 	hb_format_duration(now_s() - p->start, el, sizeof(el));
-	fprintf(stderr, "%s%zu cases in %s\n", p->tty ? "\r\033[K" : "",
-		p->total, el);
+	fprintf(stderr, "%zu cases in %s\n", p->cases_done, el);
 }

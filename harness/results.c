@@ -24,7 +24,7 @@ const char *const results_counter_names[CTR_COUNT] = {
 	[CTR_CALLS] = "calls",
 	[CTR_RETRIES] = "retries",
 	[CTR_PMD_PAGES] = "pmd_pages",
-	[CTR_LOCAL_PCT] = "local_pct",
+	[CTR_PLACED_PCT] = "placed_pct",
 	[CTR_WINDOW] = "window",
 };
 

@@ -29,7 +29,7 @@ enum results_counter {
 	CTR_CALLS,
 	CTR_RETRIES,
 	CTR_PMD_PAGES,
-	CTR_LOCAL_PCT,
+	CTR_PLACED_PCT,
 	CTR_WINDOW,
 	CTR_COUNT
 };

@@ -3,6 +3,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -56,30 +57,62 @@ static int bind_cpu(struct hb_case_result *res, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * Build the case's state, then check from userspace that it is the state
+ * the case is named after: a case must not measure something else.
+ */
 static int build(struct hb_case_result *res, struct hb_range *range,
-		 char *err, size_t errlen)
+		 double *state_pct, char *err, size_t errlen)
 {
 	const struct hb_case *c = res->c;
+	double pct = 0;
+	int ret;
 
-	return hb_range_build(range, c->state, c->size, c->nodes.mem, err,
-			      errlen);
+	ret = hb_range_build(range, c->state, c->size, c->nodes.mem, err,
+			     errlen);
+	if (ret)
+		return ret;
+	ret = hb_range_check(range, &pct, err, errlen);
+	if (ret)
+		hb_range_destroy(range);
+	if (pct < *state_pct)
+		*state_pct = pct;
+	return ret;
 }
 
-/* Where the pages are, once some exist: for the placement counter. */
-static void sample_placement(struct hb_case_result *res,
-			     const struct hb_range *range)
+/*
+ * Where this repetition's pages are (a move_pages() sample), as counters:
+ * placed_pct on the wanted memory node, node<N>_pct on each node.
+ */
+static void placement_counters(gbs_state *st, struct hb_case_result *res,
+			       const struct hb_range *range)
 {
+	const struct hb_topology *t = res->runner->topo;
 	struct hb_placement p;
+	char name[32];
+	double pct;
+	int i;
 
-	if (res->placement.present)
+	if (hb_placement_check(range->addr, range->len, res->c->nodes.mem,
+			       &p) || !p.present)
 		return;
-	if (!hb_placement_check(range->addr, range->len, res->c->nodes.mem,
-				&p) && p.present)
-		res->placement = p;
+	pct = 100.0 * (double)p.on_node / (double)p.present;
+	gbs_set_counter(st, "placed_pct", pct, GBS_COUNTER_DEFAULT);
+	for (i = 0; i < t->nnodes; i++) {
+		if (t->node[i] >= HB_MAX_NODES_LIST)
+			continue;
+		snprintf(name, sizeof(name), "node%u_pct", t->node[i]);
+		gbs_set_counter(st, name,
+				100.0 * (double)p.by_node[t->node[i]] /
+				(double)p.present, GBS_COUNTER_DEFAULT);
+	}
+	res->placed_sum += pct;
+	res->placed_n++;
+	res->placed_pct = res->placed_sum / (double)res->placed_n;
 }
 
 static void set_counters(gbs_state *st, struct hb_case_result *res,
-			 const struct rep_sums *s)
+			 const struct rep_sums *s, double state_pct)
 {
 	const struct hb_case *c = res->c;
 	double it = s->iterations ? (double)s->iterations : 1;
@@ -94,6 +127,7 @@ static void set_counters(gbs_state *st, struct hb_case_result *res,
 	gbs_set_counter(st, "window", c->window, GBS_COUNTER_DEFAULT);
 	gbs_set_counter(st, "cpu_node", c->nodes.cpu, GBS_COUNTER_DEFAULT);
 	gbs_set_counter(st, "mem_node", c->nodes.mem, GBS_COUNTER_DEFAULT);
+	gbs_set_counter(st, "state_pct", state_pct, GBS_COUNTER_DEFAULT);
 	if (c->kind != HB_CASE_BASELINE) {
 		gbs_set_counter(st, "fill_ns", (double)s->fill_ns / it,
 				GBS_COUNTER_DEFAULT);
@@ -106,11 +140,25 @@ static void set_counters(gbs_state *st, struct hb_case_result *res,
 		gbs_set_counter(st, "pmd_pages", (double)s->pmd_pages / it,
 				GBS_COUNTER_DEFAULT);
 	}
-	if (res->placement.present)
-		gbs_set_counter(st, "local_pct",
-				100.0 * (double)res->placement.on_node /
-				(double)res->placement.present,
-				GBS_COUNTER_DEFAULT);
+}
+
+/* A repetition that cannot start: fail it, and end its loop. */
+static void fail_repetition(gbs_state *st, struct hb_case_result *res,
+			    const char *err)
+{
+	fail_case(st, res, "%s", err);
+	while (gbs_keep_running(st))
+		;
+}
+
+/* Tell the progress hook; true if this repetition needs a warm-up call. */
+static bool repetition_starts(struct hb_case_result *res)
+{
+	struct hb_runner *r = res->runner;
+
+	if (r->on_repetition)
+		r->on_repetition(res->c, r->user);
+	return !res->repetitions++ || res->c->size <= HB_WARMUP_MAX_BYTES;
 }
 
 /* One call of the module; 0, or the case has failed. */
@@ -159,30 +207,32 @@ static void run_module_case(gbs_state *st, void *user)
 	uint64_t hist[HB_HIST_BUCKETS];
 	struct rep_sums s = { 0 };
 	struct hmm_bench_fault req;
+	double state_pct = 100;
+	bool warm_up = repetition_starts(res), fresh;
 	struct hb_range range;
-	char err[256];
+	char err[512];
 	size_t b;
 
-	if (bind_cpu(res, err, sizeof(err)) || build(res, &range, err,
-						     sizeof(err))) {
-		fail_case(st, res, "%s", err);
-		while (gbs_keep_running(st))
-			;
+	if (bind_cpu(res, err, sizeof(err)) ||
+	    build(res, &range, &state_pct, err, sizeof(err))) {
+		fail_repetition(st, res, err);
 		return;
 	}
-	/* Warm-up: one untimed call, then the state as the case wants it. */
-	if (module_call(st, res, &range, &req, NULL))
+	/* Warm-up: one untimed call, then the state as the case wants it;
+	 * its verdict is checked like any other. */
+	if (warm_up && module_call(st, res, &range, &req, NULL))
 		goto out;
-	sample_placement(res, &range);
+	fresh = !warm_up;
 	while (gbs_keep_running(st)) {
-		if (hb_range_needs_rebuild(&range, snapshot)) {
+		if (!fresh && hb_range_needs_rebuild(&range, snapshot)) {
 			hb_range_destroy(&range);
-			if (build(res, &range, err, sizeof(err))) {
+			if (build(res, &range, &state_pct, err, sizeof(err))) {
 				fail_case(st, res, "rebuilding the state: %s",
 					  err);
 				break;
 			}
 		}
+		fresh = false;
 		if (module_call(st, res, &range, &req, hist))
 			break;
 		gbs_set_iteration_time(st, (double)req.total_ns * 1e-9);
@@ -197,8 +247,8 @@ static void run_module_case(gbs_state *st, void *user)
 			res->hist[b] += hist[b];
 		res->calls++;
 	}
-	sample_placement(res, &range);
-	set_counters(st, res, &s);
+	placement_counters(st, res, &range);
+	set_counters(st, res, &s, state_pct);
 out:
 	hb_range_destroy(&range);
 }
@@ -241,42 +291,50 @@ static int baseline_call(const struct hb_case *c, struct hb_range *range,
 static void run_baseline_case(gbs_state *st, void *user)
 {
 	struct hb_case_result *res = user;
+	bool changes = res->c->state->fault_changes;
 	struct rep_sums s = { 0 };
+	double state_pct = 100;
 	struct hb_range range;
-	char err[256];
+	char err[512];
 	uint64_t ns = 0;
 	int ret;
 
-	if (bind_cpu(res, err, sizeof(err)) || build(res, &range, err,
-						     sizeof(err))) {
-		fail_case(st, res, "%s", err);
-		while (gbs_keep_running(st))
-			;
+	bool warm_up = repetition_starts(res), fresh = !warm_up;
+
+	if (bind_cpu(res, err, sizeof(err)) ||
+	    build(res, &range, &state_pct, err, sizeof(err))) {
+		fail_repetition(st, res, err);
 		return;
 	}
-	while (gbs_keep_running(st)) {
+	/* Warm-up, untimed, as for the module's cases. */
+	ret = warm_up ? baseline_call(res->c, &range, &ns) : 0;
+	while (!ret && gbs_keep_running(st)) {
 		/* Every fault changes a state that needs faulting: rebuild. */
-		if (s.iterations && range.state->fault_changes) {
+		if (changes && !fresh) {
 			hb_range_destroy(&range);
-			if (build(res, &range, err, sizeof(err))) {
+			if (build(res, &range, &state_pct, err, sizeof(err))) {
 				fail_case(st, res, "rebuilding the state: %s",
 					  err);
 				break;
 			}
 		}
+		fresh = false;
 		ret = baseline_call(res->c, &range, &ns);
-		if (ret) {
-			fail_case(st, res, "madvise(MADV_POPULATE_*): %s",
-				  strerror(-ret));
+		if (ret)
 			break;
-		}
 		gbs_set_iteration_time(st, (double)ns * 1e-9);
 		s.iterations++;
 		s.total_ns += ns;
 		res->calls++;
 	}
-	sample_placement(res, &range);
-	set_counters(st, res, &s);
+	if (ret) {
+		fail_case(st, res, "madvise(MADV_POPULATE_*): %s",
+			  strerror(-ret));
+		while (gbs_keep_running(st))
+			;
+	}
+	placement_counters(st, res, &range);
+	set_counters(st, res, &s, state_pct);
 	hb_range_destroy(&range);
 }
 
@@ -291,13 +349,14 @@ int hb_runner_register(struct hb_runner *r, struct hb_plan *plan)
 	r->bound_node = -1;
 	for (i = 0; i < plan->n; i++) {
 		c = &plan->cases[i];
-		if (c->skipped)
+		if (c->skipped || c->done_before)
 			continue;
 		res = calloc(1, sizeof(*res));
 		if (!res)
 			return -ENOMEM;
 		res->runner = r;
 		res->c = c;
+		res->placed_pct = NAN;
 		c->result = res;
 		memset(&opts, 0, sizeof(opts));
 		opts.timing = GBS_TIMING_MANUAL;

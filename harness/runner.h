@@ -17,11 +17,22 @@
 
 #define HB_HIST_BUCKETS 64
 
+/*
+ * Every repetition of a case starts with an untimed warm-up call (caches,
+ * TLB, the module's code) while its range fits in a cache or two; above
+ * this size only the first repetition does: the range is far larger than
+ * any cache, and a warm-up would double the time of the run.
+ */
+#define HB_WARMUP_MAX_BYTES (32ULL << 20)
+
 struct hb_runner {
 	struct hb_device *dev;
 	const struct hb_topology *topo;
 	double min_time;	/* > 0: Google Benchmark min time per repetition */
 	int bound_node;		/* CPU node the thread is bound to, or -1 */
+	/* Called as each repetition of a case starts (progress); may be NULL. */
+	void (*on_repetition)(const struct hb_case *c, void *user);
+	void *user;
 };
 
 /* What the run learned about one case. */
@@ -30,7 +41,12 @@ struct hb_case_result {
 	struct hb_case *c;
 	uint64_t hist[HB_HIST_BUCKETS];	/* per-chunk fault time, log2 ns */
 	uint64_t calls;			/* timed calls, all repetitions */
-	struct hb_placement placement;	/* first sample with pages present */
+	unsigned int repetitions;	/* callbacks so far */
+	/* Where the pages were (move_pages() samples after each repetition):
+	 * share on the wanted memory node, mean over repetitions, or NaN. */
+	double placed_pct;
+	double placed_sum;
+	size_t placed_n;
 	bool errored;
 	char error[512];
 	/* Aggregates as Google Benchmark reported them, in ns per call. */

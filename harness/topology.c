@@ -95,10 +95,17 @@ int hb_default_pairs(const struct hb_topology *t, int want_local,
 	if (cpu < 0)
 		return 0;
 	if (want_local)
-		pairs[n++] = (struct hb_node_pair){ t->node[cpu], t->node[cpu] };
-	if (want_remote && t->nnodes > 1) {
-		i = (cpu + 1) % t->nnodes;
-		pairs[n++] = (struct hb_node_pair){ t->node[cpu], t->node[i] };
+		pairs[n++] = (struct hb_node_pair){ .cpu = (int)t->node[cpu],
+						    .mem = (int)t->node[cpu] };
+	/* The next node that has memory (a CPU-only node cannot hold it). */
+	for (i = 1; want_remote && i < t->nnodes; i++) {
+		int mem = (cpu + i) % t->nnodes;
+
+		if (!t->mem[mem])
+			continue;
+		pairs[n++] = (struct hb_node_pair){ .cpu = (int)t->node[cpu],
+						    .mem = (int)t->node[mem] };
+		break;
 	}
 	return n;
 }
@@ -152,6 +159,8 @@ int hb_placement_check(const void *addr, size_t len, int node,
 			continue;
 		out->present++;
 		out->on_node += status[i] == node;
+		if (status[i] < HB_MAX_NODES_LIST)
+			out->by_node[status[i]]++;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef HMMBENCH_TOPOLOGY_H
 #define HMMBENCH_TOPOLOGY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@ struct hb_topology {
 struct hb_node_pair {
 	int cpu;
 	int mem;
+	bool missing;	/* asked for, but this machine has no such node */
 };
 
 int hb_topology_init(struct hb_topology *t, char *err, size_t errlen);
@@ -54,6 +56,7 @@ struct hb_placement {
 	size_t sampled;		/* pages asked about */
 	size_t present;		/* of those, pages that exist */
 	size_t on_node;		/* of those, pages on the wanted node */
+	size_t by_node[HB_MAX_NODES_LIST];	/* of those, by OS index */
 };
 
 /* Query up to 256 evenly spread pages. 0 or -errno. */

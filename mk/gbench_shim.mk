@@ -25,3 +25,10 @@ $(BUILD)/unit/test_gbench_shim: $(BUILD)/san/tests/unit/test_gbench_shim.o $(GBE
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -ljansson $(GBENCH_SHIM_LDLIBS)
 
 HOST_TEST_BINS += $(BUILD)/unit/test_gbench_shim
+
+# The case_done hook, in a process of its own (one gbs_init() per process).
+$(BUILD)/unit/test_gbench_case_done: $(BUILD)/san/tests/unit/test_gbench_case_done.o $(GBENCH_SHIM_SAN_OBJ)
+	@mkdir -p $(@D)
+	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -ljansson $(GBENCH_SHIM_LDLIBS)
+
+HOST_TEST_BINS += $(BUILD)/unit/test_gbench_case_done

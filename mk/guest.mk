@@ -3,7 +3,7 @@
 # a 2 GiB guest.
 GUEST_CFLAGS = $(CPPFLAGS) -Itests/guest $(CFLAGS) -fsanitize=undefined \
 	       -fno-sanitize-recover=all
-GUEST_COMMON := harness/device.c harness/page_state.c tests/guest/residency.c \
+GUEST_COMMON := harness/device.c harness/page_state.c harness/residency.c \
 		tests/guest/guest_util.c
 
 GUEST_TEST_BINS += $(BUILD)/guest/test_instrument $(BUILD)/guest/test_hostile

@@ -1,5 +1,5 @@
 # The harness library: device client, page states, and what later files add.
-LIB_SRCS += harness/device.c harness/page_state.c
+LIB_SRCS += harness/device.c harness/page_state.c harness/residency.c
 LIB_LIBS := -lnuma -lhwloc -ljansson -lgsl -lgslcblas -lm -lpthread
 
 LIB_OBJS = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))

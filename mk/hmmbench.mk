@@ -1,7 +1,8 @@
 # The hmmbench program: sweep, run through Google Benchmark, record.
 LIB_SRCS += harness/profile.c harness/plan.c harness/topology.c \
 	    harness/sysrecord.c harness/runner.c harness/output.c \
-	    harness/progress.c harness/options.c
+	    harness/progress.c harness/options.c harness/governor.c \
+	    harness/interrupt.c harness/resume.c
 
 HMMBENCH_DEFS := -DHMMBENCH_REVISION='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"' \
 		 -DHMMBENCH_LIBBENCHMARK_VERSION='"$(shell pkg-config --modversion benchmark 2>/dev/null || echo unknown)"'

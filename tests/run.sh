@@ -115,7 +115,7 @@ if [[ $unit_only -eq 0 ]]; then
 			[[ -f $run_dir/COMPLETE ]] && quick_runs+=("${run_dir%/}")
 		done
 		# The result folders as the host sees them: JSON, placement, skips.
-		runs_k=("$dir"/results/*/*/*/)
+		runs_k=("$dir"/results/*/*/*/ "$dir"/interrupted/*/*/*/)
 		run "guest-$k/check_run" build/unit/check_run "${runs_k[@]%/}"
 	done
 

@@ -1,8 +1,11 @@
 #!/bin/sh
-# Runs inside the QEMU guest: hmmbench interrupted by SIGINT leaves its
-# results in a .partial folder, never one marked COMPLETE, says so, and
-# exits non-zero; the next run works. TAP on stdout.
+# Runs inside the QEMU guest: hmmbench interrupted by SIGINT keeps the cases
+# it finished in a .partial folder, never one marked COMPLETE, says how to
+# resume and exits 130; --resume then finishes the run without measuring
+# those cases again, and the result is whole. TAP on stdout.
 out=$HMMBENCH_OUT/interrupted
+hmmbench=/work/build/hmmbench
+set -- --profile quick --sizes 4K,2M --states none,present,thp --out "$out"
 n=0
 failed=0
 tap() {
@@ -15,23 +18,52 @@ tap() {
 	fi
 }
 
-/work/build/hmmbench --profile quick --out "$out" > "$HMMBENCH_OUT/interrupt.log" 2>&1 &
+total=$("$hmmbench" --list "$@" 2>/dev/null |
+	sed -n 's/^\([0-9]*\) cases to run.*/\1/p')
+"$hmmbench" "$@" > "$HMMBENCH_OUT/interrupt.log" 2>&1 &
 pid=$!
-sleep 5
+# Interrupt once a few cases are kept (with random interleaving, cases
+# finish in the second half of a run), or after 10 minutes.
+kept=0
+for i in $(seq 600); do
+	kept=$(ls "$out"/*/*/.*.partial/cases/ 2>/dev/null | grep -c '\.json$')
+	[ "$kept" -ge 3 ] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 1
+done
 kill -INT "$pid"
 wait "$pid"
 rc=$?
-tap $([ "$rc" -ne 0 ]; echo $?) "SIGINT stops the run with a non-zero status ($rc)"
+tap $([ "$rc" -eq 130 ]; echo $?) "SIGINT stops the run with status 130 ($rc)"
 complete=$(find "$out" -name COMPLETE | wc -l)
 tap $([ "$complete" -eq 0 ]; echo $?) "no result folder is marked complete"
-partial=$(find "$out" -maxdepth 3 -name '.*.partial' -type d | wc -l)
-tap $([ "$partial" -eq 1 ]; echo $?) "the partial results stay in a .partial folder"
-grep -q 'interrupted; partial results stay in' "$HMMBENCH_OUT/interrupt.log"
-tap $? "hmmbench says where the partial results are"
-/work/build/hmmbench --profile quick --sizes 4K --states present --access read \
-	--numa local --out "$out" > "$HMMBENCH_OUT/after.log" 2>&1
-tap $? "the next run works"
-complete=$(find "$out" -name COMPLETE | wc -l)
-tap $([ "$complete" -eq 1 ]; echo $?) "and only that one is complete"
+partial=$(find "$out" -mindepth 3 -maxdepth 3 -name '.*.partial' -type d)
+tap $([ "$(echo "$partial" | grep -c .)" -eq 1 ]; echo $?) \
+	"the finished cases stay in one .partial folder"
+kept=$(ls "$partial/cases/" 2>/dev/null | grep -c '\.json$')
+tap $([ "$kept" -ge 3 ]; echo $?) "$kept finished cases were kept"
+grep -q "Resume with: hmmbench --resume $partial" "$HMMBENCH_OUT/interrupt.log"
+tap $? "hmmbench says how to resume"
+
+"$hmmbench" --resume "$partial" > "$HMMBENCH_OUT/resume.log" 2>&1
+tap $? "--resume finishes the run"
+final=$(find "$out" -name COMPLETE -exec dirname {} \;)
+tap $([ "$(echo "$final" | grep -c .)" -eq 1 ] && [ ! -e "$partial" ]; echo $?) \
+	"the resumed run is complete where the first would have ended ($final)"
+ran=$(sed -n 's/^\([0-9]*\) cases in .*/\1/p' "$HMMBENCH_OUT/resume.log")
+tap $([ "$ran" -eq $((total - kept)) ]; echo $?) \
+	"only the $((total - kept)) cases not kept ran again ($ran of $total)"
+means=$(grep -c '"aggregate_name": "mean"' "$final/hmmbench.json")
+tap $([ "$means" -eq "$total" ]; echo $?) \
+	"the result has every case once ($means of $total)"
+grep -q "\"resumed\": \"$kept cases from an interrupted attempt\"" \
+	"$final/hmmbench.json"
+tap $? "its context says it was resumed"
+tap $([ ! -e "$final/cases" ]; echo $?) "no per-case files are left behind"
+
+"$hmmbench" --resume "$final" > "$HMMBENCH_OUT/resume-again.log" 2>&1
+rc=$?
+tap $([ "$rc" -eq 2 ] && grep -q 'complete already' "$HMMBENCH_OUT/resume-again.log"; echo $?) \
+	"resuming a complete run is refused ($rc)"
 echo "1..$n"
 exit "$failed"

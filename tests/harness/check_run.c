@@ -130,6 +130,7 @@ static void test_remote_pages_on_the_other_node(void **unused)
 	json_t *root, *b;
 	size_t i, remote = 0;
 	int r, cpu, mem;
+	char key[32];
 
 	(void)unused;
 	for (r = 0; r < nruns; r++) {
@@ -138,7 +139,7 @@ static void test_remote_pages_on_the_other_node(void **unused)
 			const char *name = json_string_value(
 				json_object_get(b, "name"));
 			const char *tail = strrchr(name, 'c');
-			json_t *pct = json_object_get(b, "local_pct");
+			json_t *pct = json_object_get(b, "placed_pct");
 
 			if (!tail || sscanf(tail, "c%dm%d", &cpu, &mem) != 2 ||
 			    !json_is_number(pct) || strcmp(json_string_value(
@@ -148,12 +149,141 @@ static void test_remote_pages_on_the_other_node(void **unused)
 				fail_msg("%s: %s: only %.0f%% of pages on node %d",
 					 runs[r], name, json_number_value(pct),
 					 mem);
+			/* Where the pages are, counted by node, agrees. */
+			snprintf(key, sizeof(key), "node%d_pct", mem);
+			if (json_number_value(json_object_get(b, key)) < 90)
+				fail_msg("%s: %s: %s is %.0f", runs[r], name,
+					 key, json_number_value(json_object_get(b, key)));
 			remote += cpu != mem;
 		}
 		json_decref(root);
 	}
 	/* The guests have two nodes: remote cases must have run. */
 	assert_true(remote > 0);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
+/* The kernel config is recorded, as /proc/config.gz or /boot/config-*. */
+static void test_kernel_config_recorded(void **unused)
+{
+	int r;
+
+	(void)unused;
+	for (r = 0; r < nruns; r++)
+		if (!exists(runs[r], "system/config") &&
+		    !exists(runs[r], "system/config.gz"))
+			fail_msg("%s: no system/config or system/config.gz",
+				 runs[r]);
+}
+
+/*
+ * Each repetition of a module case carries the counters a reader needs,
+ * and its page state was checked from userspace before it was timed.
+ */
+static void test_repetitions_carry_counters(void **unused)
+{
+	static const char *const counters[] = {
+		"ns_per_page", "pages_per_s", "GiB_per_s", "fill_ns",
+		"fault_ns", "calls", "retries", "pmd_pages", "state_pct",
+	};
+	json_t *root, *b, *v;
+	size_t i, k, seen = 0;
+	int r;
+
+	(void)unused;
+	for (r = 0; r < nruns; r++) {
+		root = load_json(runs[r]);
+		json_array_foreach(json_object_get(root, "benchmarks"), i, b) {
+			const char *name = str(b, "name");
+
+			if (strncmp(name, "hmm/", 4) ||
+			    strcmp(str(b, "run_type"), "iteration"))
+				continue;
+			seen++;
+			for (k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
+				if (!json_is_number(json_object_get(b, counters[k])))
+					fail_msg("%s: %s: no counter %s", runs[r],
+						 name, counters[k]);
+			v = json_object_get(b, "state_pct");
+			if (json_number_value(v) < (strstr(name, "/swapped/") ? 90 : 100))
+				fail_msg("%s: %s: state_pct %.1f", runs[r], name,
+					 json_number_value(v));
+		}
+		json_decref(root);
+	}
+	assert_true(seen > 0);
+}
+
+/* Every case has Google Benchmark's aggregates and the shim's own. */
+static void test_cases_have_aggregates(void **unused)
+{
+	static const char *const aggregates[] = {
+		"mean", "median", "stddev", "cv", "min", "max", "p99",
+	};
+	json_t *root, *b;
+	size_t i, k, cases = 0;
+	unsigned int found;
+	int r;
+
+	(void)unused;
+	for (r = 0; r < nruns; r++) {
+		root = load_json(runs[r]);
+		found = 0;
+		json_array_foreach(json_object_get(root, "benchmarks"), i, b) {
+			if (strcmp(str(b, "run_type"), "aggregate"))
+				continue;
+			for (k = 0; k < sizeof(aggregates) / sizeof(aggregates[0]); k++)
+				if (!strcmp(str(b, "aggregate_name"), aggregates[k]))
+					found |= 1u << k;
+			if (!strcmp(str(b, "aggregate_name"), "mean"))
+				cases++;
+		}
+		if (found != (1u << (sizeof(aggregates) / sizeof(aggregates[0]))) - 1)
+			fail_msg("%s: aggregates missing (found mask 0x%x)",
+				 runs[r], found);
+		json_decref(root);
+	}
+	assert_true(cases > 0);
+}
+
+/* Every page state of DESIGN.md ran in one of the runs (the guests have
+ * swap, huge pages and THP): none was skipped unnoticed. */
+static void test_every_state_ran(void **unused)
+{
+	static const char *const states[] = {
+		"none", "zero", "present", "cow", "thp", "thp-none", "nothp",
+		"file", "file-mapped", "swapped", "hugetlb", "sparse",
+	};
+	char needle[32];
+	json_t *root, *b;
+	size_t i, k;
+	unsigned int ran = 0;
+	int r;
+
+	(void)unused;
+	for (r = 0; r < nruns; r++) {
+		root = load_json(runs[r]);
+		json_array_foreach(json_object_get(root, "benchmarks"), i, b) {
+			if (strcmp(str(b, "run_type"), "iteration") ||
+			    json_is_true(json_object_get(b, "error_occurred")))
+				continue;
+			for (k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+				snprintf(needle, sizeof(needle), "/%s/", states[k]);
+				if (strstr(str(b, "name"), needle))
+					ran |= 1u << k;
+			}
+		}
+		json_decref(root);
+	}
+	for (k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+		if (!(ran & (1u << k)))
+			fail_msg("state %s never ran", states[k]);
 }
 
 static void test_skipped_cases_have_reasons(void **unused)
@@ -184,6 +314,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_every_case_verified),
 		cmocka_unit_test(test_remote_pages_on_the_other_node),
 		cmocka_unit_test(test_skipped_cases_have_reasons),
+		cmocka_unit_test(test_kernel_config_recorded),
+		cmocka_unit_test(test_repetitions_carry_counters),
+		cmocka_unit_test(test_cases_have_aggregates),
+		cmocka_unit_test(test_every_state_ran),
 	};
 
 	if (argc < 2) {

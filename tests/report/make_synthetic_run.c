@@ -186,7 +186,7 @@ static void set_counters(json_t *e, const struct case_id *id, double t,
 	set_num(e, "retries", 0);
 	set_num(e, "pmd_pages", strncmp(id->state, "thp", 3) ? 0 : pages);
 	if (id->cpu_node >= 0)
-		set_num(e, "local_pct", 99.5);
+		set_num(e, "placed_pct", 99.5);
 	set_num(e, "window", o->window);
 }
 

@@ -163,7 +163,7 @@ static void test_load_samples(void **state)
 	assert_int_equal(run.cases[0].n, 3);
 	assert_true(run.cases[0].time_ns[2] == 120);
 	assert_true(run.cases[0].ctr[CTR_NS_PER_PAGE][0] == 1.5);
-	assert_true(isnan(run.cases[0].ctr[CTR_LOCAL_PCT][0]));
+	assert_true(isnan(run.cases[0].ctr[CTR_PLACED_PCT][0]));
 	assert_string_equal(run.cases[0].label, "hmm/read/default/present/2M");
 	assert_string_equal(results_ctx(&run, "kernel_release"), "6.1");
 	assert_string_equal(results_ctx(&run, "num_cpus"), "4");

@@ -205,7 +205,7 @@ static void small_profile(struct hb_profile *p)
 /* Cross product, stable names, baselines only for read/write. */
 static void test_expansion_names_and_counts(void **unused)
 {
-	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 }, { .cpu = 0, .mem = 1 } };
 	struct hb_machine m;
 	struct hb_profile p;
 	struct hb_plan plan;
@@ -239,7 +239,7 @@ static void test_expansion_names_and_counts(void **unused)
 /* The machine decides what is skipped, always with a reason. */
 static void test_machine_limits_skip_with_reasons(void **unused)
 {
-	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 }, { .cpu = 0, .mem = 1 } };
 	struct hb_machine m;
 	struct hb_profile p;
 	struct hb_plan plan;
@@ -271,7 +271,7 @@ static void test_machine_limits_skip_with_reasons(void **unused)
 /* --filter narrows the cases but never the calibration. */
 static void test_filter_keeps_calibration(void **unused)
 {
-	struct hb_node_pair pairs[] = { { 0, 0 } };
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 } };
 	struct hb_machine m;
 	struct hb_profile p;
 	struct hb_plan plan;

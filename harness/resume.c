@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Resuming an interrupted run: its arguments and its finished cases. */
+#include "resume.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "output.h"
+#include "runner.h"
+
+int hb_resume_save_args(const char *dir, int argc, char **argv)
+{
+	char path[1100], tmp[1110];
+	int i, ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_ARGS_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	for (i = 1; i < argc; i++)
+		if (fwrite(argv[i], 1, strlen(argv[i]) + 1, f) !=
+		    strlen(argv[i]) + 1)
+			ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	return ret;
+}
+
+int hb_resume_load_args(const char *dir, const char *argv0, int *argc,
+			char ***argv, char *err, size_t errlen)
+{
+	char path[1100], *buf = NULL, **v;
+	size_t len = 0, i, n = 0;
+	struct stat st;
+	long size;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/COMPLETE", dir);
+	if (!stat(path, &st)) {
+		snprintf(err, errlen,
+			 "--resume %s: this run is complete already; start a new one",
+			 dir);
+		return -EEXIST;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_ARGS_FILE);
+	f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen,
+			 "--resume %s: not an interrupted hmmbench run (no %s: %s); give the .<timestamp>.partial folder the interrupted run named",
+			 dir, HB_ARGS_FILE, strerror(errno));
+		return -ENOENT;
+	}
+	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) >= 0 &&
+	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)size + 1)) &&
+	    fread(buf, 1, (size_t)size, f) == (size_t)size)
+		len = (size_t)size;
+	fclose(f);
+	if (!buf || (len && buf[len - 1])) {
+		free(buf);
+		snprintf(err, errlen, "--resume %s: %s is unreadable or truncated",
+			 dir, path);
+		return -EIO;
+	}
+	for (i = 0; i < len; i++)
+		n += !buf[i];
+	v = calloc(n + 2, sizeof(*v));
+	if (!v) {
+		free(buf);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	v[0] = strdup(argv0);
+	for (i = 0, n = 1; i < len; i += strlen(buf + i) + 1)
+		v[n++] = strdup(buf + i);
+	free(buf);
+	for (i = 0; i < n; i++)
+		if (!v[i]) {
+			hb_resume_free_args(v);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+	*argc = (int)n;
+	*argv = v;
+	return 0;
+}
+
+void hb_resume_free_args(char **argv)
+{
+	size_t i;
+
+	if (!argv)
+		return;
+	for (i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* The summary's numbers of one finished case, from its JSON entries. */
+static int load_result(struct hb_case_result *res, json_t *entries)
+{
+	static const char *const names[] = { "mean", "median", "stddev", "cv",
+					     "min", "max", "p99" };
+	double *fields[] = { &res->mean, &res->median, &res->stddev,
+			     &res->cv, &res->min, &res->max, &res->p99 };
+	const char *agg, *msg;
+	json_t *e, *v;
+	size_t i, k;
+
+	if (!json_is_array(entries) || !json_array_size(entries))
+		return -EINVAL;
+	json_array_foreach(entries, i, e) {
+		if (json_is_true(json_object_get(e, "error_occurred"))) {
+			msg = json_string_value(json_object_get(e, "error_message"));
+			if (!res->errored)
+				snprintf(res->error, sizeof(res->error), "%s",
+					 msg ? msg : "error");
+			res->errored = true;
+			continue;
+		}
+		agg = json_string_value(json_object_get(e, "aggregate_name"));
+		if (!agg)
+			continue;
+		v = json_object_get(e, "real_time");
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (!strcmp(agg, names[k]) && json_is_number(v))
+				*fields[k] = json_number_value(v);
+		if (!strcmp(agg, "mean")) {
+			res->have_stats = true;
+			res->ns_per_page = res->mean /
+					   ((double)res->c->size / 4096);
+			v = json_object_get(e, "placed_pct");
+			if (json_is_number(v))
+				res->placed_pct = json_number_value(v);
+		}
+	}
+	return 0;
+}
+
+int hb_resume_load_cases(const char *dir, struct hb_plan *plan, char *err,
+			 size_t errlen)
+{
+	struct hb_case_result *res;
+	json_error_t jerr;
+	char path[1300];
+	struct hb_case *c;
+	struct stat st;
+	json_t *entries;
+	int taken = 0;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		c = &plan->cases[i];
+		if (c->skipped || c->kind == HB_CASE_CALIBRATE)
+			continue;
+		hb_case_file(dir, c->name, path, sizeof(path));
+		if (stat(path, &st))
+			continue;
+		entries = json_load_file(path, 0, &jerr);
+		res = calloc(1, sizeof(*res));
+		if (!res) {
+			json_decref(entries);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		res->c = c;
+		res->placed_pct = NAN;
+		if (!entries || load_result(res, entries)) {
+			snprintf(err, errlen,
+				 "--resume: %s is not a case result (%s); delete it to measure the case again",
+				 path, entries ? "no entries" : jerr.text);
+			json_decref(entries);
+			free(res);
+			return -EINVAL;
+		}
+		json_decref(entries);
+		c->result = res;
+		c->done_before = true;
+		taken++;
+	}
+	return taken;
+}
