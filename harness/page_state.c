@@ -494,10 +494,17 @@ bool hb_range_needs_rebuild(const struct hb_range *r, bool snapshot)
 	return snapshot ? r->state->snapshot_changes : r->state->fault_changes;
 }
 
-/* Pages of the sample that a state wants, in percent, for @mapped. */
-static double mapped_pct(enum hb_mapped mapped, const struct residency *res)
+/*
+ * Pages of the sample that a state wants, in percent, for @mapped. Every
+ * other page from the first: ceil(n / 2) of a whole range, half of a
+ * sample (its runs are 64 pages from an even page).
+ */
+static double mapped_pct(enum hb_mapped mapped, const struct residency *res,
+			 size_t range_pages)
 {
 	double n = res->pages ? (double)res->pages : 1;
+	double half = res->pages == range_pages ? (double)((res->pages + 1) / 2) :
+			      (double)(res->pages / 2);
 
 	switch (mapped) {
 	case HB_MAPPED_NONE:
@@ -506,7 +513,8 @@ static double mapped_pct(enum hb_mapped mapped, const struct residency *res)
 	case HB_MAPPED_ALL:
 		return 100.0 * (double)res->present / n;
 	case HB_MAPPED_HALF:
-		return 100.0 - fabs(100.0 * (double)res->present / n - 50.0) * 2;
+		return 100.0 - 100.0 * fabs((double)res->present - half) /
+			       (half > 0 ? half : 1);
 	case HB_MAPPED_SWAPPED:
 		return 100.0 * (double)res->swapped / n;
 	}
@@ -533,7 +541,7 @@ int hb_range_check(const struct hb_range *r, double *pct, char *why,
 	ret = residency_sample(r->addr, r->len, 4096, &res);
 	if (ret)
 		return fail(why, whylen, ret, "reading /proc/self/pagemap");
-	*pct = mapped_pct(e->mapped, &res);
+	*pct = mapped_pct(e->mapped, &res, r->len / page_size());
 	if (*pct < need) {
 		snprintf(why, whylen,
 			 "state '%s' not built: %.1f %% of %zu sampled pages as wanted (%s; present %zu, swapped %zu)%s",
