@@ -127,6 +127,12 @@ static int node_pairs(const struct hb_options *o, const struct hb_profile *p,
 	size_t i;
 
 	if (o->npairs) {
+		for (i = 0; i < o->noverrides; i++)
+			if (!strcmp(o->override_key[i], "numa")) {
+				snprintf(err, errlen,
+					 "--nodes names the pairs itself: drop --numa");
+				return -EINVAL;
+			}
 		for (i = 0; i < o->npairs; i++) {
 			if (!hb_topology_has_node(t, o->pairs[i].cpu, 1) ||
 			    !hb_topology_has_node(t, o->pairs[i].mem, 0)) {

@@ -3,6 +3,7 @@
 #include "topology.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <numaif.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,7 +116,7 @@ int hb_bind_to_node(const struct hb_topology *t, int node, char *err,
 {
 	hwloc_bitmap_t set;
 	hwloc_obj_t obj;
-	int ret = 0;
+	int ret = 0, cpu;
 
 	obj = hwloc_get_numanode_obj_by_os_index(t->topo, (unsigned int)node);
 	if (!obj || !obj->cpuset || hwloc_bitmap_iszero(obj->cpuset)) {
@@ -130,6 +131,15 @@ int hb_bind_to_node(const struct hb_topology *t, int node, char *err,
 		ret = -errno;
 		snprintf(err, errlen, "cannot bind to a CPU of node %d: %s",
 			 node, strerror(errno));
+	} else {
+		/* Where the thread runs now, not where it was asked to. */
+		cpu = sched_getcpu();
+		if (cpu < 0 || !hwloc_bitmap_isset(obj->cpuset, (unsigned int)cpu)) {
+			snprintf(err, errlen,
+				 "bound to a CPU of node %d, but running on CPU %d (cpuset or isolcpus?)",
+				 node, cpu);
+			ret = -EXDEV;
+		}
 	}
 	hwloc_bitmap_free(set);
 	return ret;
