@@ -357,13 +357,19 @@ int hmm_bench_fault_run(struct hmm_bench_fault *req,
 	if (ret)
 		goto out_mmput;
 
+	/*
+	 * Userspace sizes these: under memory pressure a failure is an
+	 * -ENOMEM for the caller, not a warning with a stack in the log.
+	 */
 	ret = -ENOMEM;
-	run->pfns = kvcalloc(run->window, sizeof(*run->pfns), GFP_KERNEL);
+	run->pfns = kvcalloc(run->window, sizeof(*run->pfns),
+			     GFP_KERNEL | __GFP_NOWARN);
 	if (!run->pfns)
 		goto out_mmput;
 
 	if (req->hist_buckets) {
-		run->hist = kcalloc(req->hist_buckets, sizeof(u64), GFP_KERNEL);
+		run->hist = kcalloc(req->hist_buckets, sizeof(u64),
+				    GFP_KERNEL | __GFP_NOWARN);
 		if (!run->hist)
 			goto out_free_pfns;
 		/* Fail a bad pointer before the work, not after it. */
