@@ -27,7 +27,6 @@ static const char *open_hint(int err)
 int hb_device_open(struct hb_device *dev, const char *path, char *msg,
 		   size_t msglen)
 {
-	char version[16];
 	int ret;
 
 	if (!path)
@@ -47,22 +46,29 @@ int hb_device_open(struct hb_device *dev, const char *path, char *msg,
 			 path, strerror(-ret));
 		goto out_close;
 	}
-	if (dev->info.abi_version != HMM_BENCH_ABI_VERSION) {
-		hb_module_version_str(dev->info.module_version, version,
-				      sizeof(version));
-		snprintf(msg, msglen,
-			 "the loaded hmm_bench %s speaks ABI %u but this hmmbench speaks ABI %u: rmmod hmm_bench, then load the module built from this tree (make -C kmod)",
-			 version, dev->info.abi_version,
-			 HMM_BENCH_ABI_VERSION);
-		ret = -EPROTONOSUPPORT;
+	ret = hb_device_check_abi(&dev->info, msg, msglen);
+	if (ret)
 		goto out_close;
-	}
 	return 0;
 
 out_close:
 	close(dev->fd);
 	dev->fd = -1;
 	return ret;
+}
+
+int hb_device_check_abi(const struct hmm_bench_info *info, char *msg,
+			size_t msglen)
+{
+	char version[16];
+
+	if (info->abi_version == HMM_BENCH_ABI_VERSION)
+		return 0;
+	hb_module_version_str(info->module_version, version, sizeof(version));
+	snprintf(msg, msglen,
+		 "the loaded hmm_bench %s speaks ABI %u but this hmmbench speaks ABI %u: rmmod hmm_bench, then load the module built from this tree (make -C kmod)",
+		 version, info->abi_version, HMM_BENCH_ABI_VERSION);
+	return -EPROTONOSUPPORT;
 }
 
 void hb_device_close(struct hb_device *dev)

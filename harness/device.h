@@ -27,6 +27,14 @@ int hb_device_open(struct hb_device *dev, const char *path, char *msg,
 		   size_t msglen);
 void hb_device_close(struct hb_device *dev);
 
+/*
+ * Can this client use the module that answered HMM_BENCH_IOC_INFO with
+ * @info? 0, or -EPROTONOSUPPORT with what is wrong and the fix in @msg.
+ * No I/O: hb_device_open() calls it, tests call it with made-up answers.
+ */
+int hb_device_check_abi(const struct hmm_bench_info *info, char *msg,
+			size_t msglen);
+
 /* HMM_BENCH_IOC_INFO. */
 int hb_device_info(int fd, struct hmm_bench_info *info);
 

@@ -181,12 +181,14 @@ static void hmm_bench_hist_add(struct hmm_bench_run *run, u64 ns)
 }
 
 /*
- * Another try after an -EBUSY or a sequence change? Bounded by a count and,
- * since one try can last as long as the whole chunk, by a time from the
- * first try as drivers do (HMM_RANGE_DEFAULT_TIMEOUT): without it, a range
- * invalidated every X ms keeps the caller for max_retries * X ms. The
- * first retry is always allowed, so one invalidation never fails a chunk
- * that is merely slow.
+ * Another try after an -EBUSY or a sequence change? @tries counts the
+ * retries of this chunk so far, this one included. Bounded by max_retries
+ * (0: never retry) and, since one try can last as long as the whole chunk,
+ * by busy_timeout_ns from the first try as drivers do
+ * (HMM_RANGE_DEFAULT_TIMEOUT): without it, a range invalidated every X ms
+ * keeps the caller for max_retries * X ms. The time bound spares the first
+ * retry, so that one invalidation does not fail a chunk whose first try
+ * alone outlasted the timeout.
  */
 static bool hmm_bench_may_retry(const struct hmm_bench_run *run,
 				unsigned int tries, u64 begin)
@@ -357,13 +359,19 @@ int hmm_bench_fault_run(struct hmm_bench_fault *req,
 	if (ret)
 		goto out_mmput;
 
+	/*
+	 * Userspace sizes these: under memory pressure a failure is an
+	 * -ENOMEM for the caller, not a warning with a stack in the log.
+	 */
 	ret = -ENOMEM;
-	run->pfns = kvcalloc(run->window, sizeof(*run->pfns), GFP_KERNEL);
+	run->pfns = kvcalloc(run->window, sizeof(*run->pfns),
+			     GFP_KERNEL | __GFP_NOWARN);
 	if (!run->pfns)
 		goto out_mmput;
 
 	if (req->hist_buckets) {
-		run->hist = kcalloc(req->hist_buckets, sizeof(u64), GFP_KERNEL);
+		run->hist = kcalloc(req->hist_buckets, sizeof(u64),
+				    GFP_KERNEL | __GFP_NOWARN);
 		if (!run->hist)
 			goto out_free_pfns;
 		/* Fail a bad pointer before the work, not after it. */

@@ -16,3 +16,10 @@ $(BUILD)/san/%.o: %.c
 
 # The archive rules are in the top Makefile: LIB_SRCS is complete only after
 # every mk/*.mk has been read.
+
+# The device client's ABI refusal and open errors, without the module.
+HOST_TEST_BINS += $(BUILD)/unit/test_device
+
+$(BUILD)/unit/test_device: $(BUILD)/san/tests/unit/test_device.o $(BUILD)/san/harness/device.o
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka

@@ -113,7 +113,8 @@ enum hmm_bench_verdict {
  * @access:		(in) enum hmm_bench_access
  * @flags:		(in) HMM_BENCH_F_*
  * @window:		(in) pages per hmm_range_fault() call; 0: the whole
- *			range in one call (limited by max_whole_pages)
+ *			range in one call (limited by max_whole_pages, see
+ *			below)
  * @mixed_stride:	(in) REQ_MIXED: page i gets @access when
  *			i % mixed_stride == 0; must be 0 for other requests
  * @hist_buckets:	(in) number of __u64 at @hist_ptr; 0: no histogram
@@ -142,6 +143,50 @@ enum hmm_bench_verdict {
  * @reserved:		must be zero
  *
  * Snapshot requests are satisfied by any entry without HMM_PFN_ERROR.
+ *
+ * Window 0 is one hmm_range_fault() call over the whole range, as made by a
+ * driver that never chunks. The module allocates 8 bytes a page for it, up
+ * to max_whole_pages (default 2^20 pages: 4 GiB of 4 KiB pages, an 8 MiB
+ * array), and cannot stop it halfway: hmm_range_fault() has no
+ * cond_resched() and no signal check of its own, so a fatal signal takes
+ * effect only when the call returns, and an -EBUSY retry walks the whole
+ * range again. Long ranges belong in windows: the module reschedules and
+ * checks for fatal signals between chunks, and allocates 8 bytes a page of
+ * one window only.
+ *
+ * Errors of HMM_BENCH_IOC_FAULT (the ioctl returns -1 and sets errno; the
+ * struct is written back only on success):
+ *   EFAULT	the struct cannot be read or written back; @hist_ptr is 0 or
+ *		not writable for @hist_buckets entries; hmm_range_fault()
+ *		could not fault a page (PROT_NONE, VM_IO/VM_PFNMAP, a fault
+ *		that ended in SIGBUS or OOM)
+ *   EMSGSIZE	@size is not sizeof(struct hmm_bench_fault)
+ *   EPROTONOSUPPORT @abi_version is not HMM_BENCH_ABI_VERSION
+ *   EINVAL	a non-zero reserved field or unknown flag; an unknown style,
+ *		request or access, or a request with an access or
+ *		@mixed_stride it does not take; @hist_ptr without
+ *		@hist_buckets; @len 0; @addr or @len not page aligned
+ *   EOVERFLOW	@addr + @len wraps
+ *   ERANGE	the range ends beyond the user address space
+ *   E2BIG	@len over max_range_bytes, @window over max_window_pages,
+ *		@window 0 with more than max_whole_pages pages, or
+ *		@hist_buckets over max_hist_buckets
+ *   ENOMEM	part of the range is not mapped (as mincore()), or the
+ *		kernel could not allocate the pfn array, the histogram or
+ *		the interval notifier's state
+ *   EPERM	a write request on a mapping without write permission
+ *   EBUSY	invalidations kept a chunk from completing for max_retries
+ *		retries or busy_timeout_ms (module parameters)
+ *   EINTR	a fatal signal was pending before a chunk (window 0 is one
+ *		chunk) or a retry, or came while the call waited for the
+ *		mmap lock to check the range; or any unblocked signal was
+ *		pending while the first call in this address space (the
+ *		first of a process since fork() or exec()) set up interval
+ *		notifiers: mmu_interval_notifier_insert() then registers the
+ *		mm with mm_take_all_locks(), which gives up on any pending
+ *		signal. Never restarted, even with SA_RESTART; the call is
+ *		safe to repeat
+ *   ESRCH	no user address space to act on (not from a user process)
  */
 struct hmm_bench_fault {
 	__u32 size;
@@ -176,6 +221,11 @@ struct hmm_bench_fault {
 	__u64 reserved[6];
 };
 
+/*
+ * HMM_BENCH_IOC_INFO fails with EFAULT (the struct cannot be read or
+ * written), EMSGSIZE (@size is not sizeof(struct hmm_bench_info)) or EINVAL
+ * (a non-zero reserved field); any other command gets ENOTTY.
+ */
 #define HMM_BENCH_IOC_MAGIC	'H'
 /* 0xA0.. keeps clear of lib/test_hmm's 'H' 0x00..0x0f. Append only. */
 #define HMM_BENCH_IOC_INFO	_IOWR(HMM_BENCH_IOC_MAGIC, 0xA0, struct hmm_bench_info)

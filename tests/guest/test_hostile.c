@@ -29,6 +29,7 @@
 
 #define PAGE		4096UL
 #define LEN		(64 * PAGE)
+#define HIST_MAX	64	/* the module's ceiling on max_hist_buckets */
 
 static struct hb_device dev;
 static uint8_t *buf;		/* LEN bytes, mapped read-write */
@@ -155,28 +156,61 @@ static void test_not_mapped(void **unused)
 	munmap(hole + 2 * PAGE, PAGE);
 }
 
+/*
+ * Each limit on its own: one page over it is E2BIG, at it the request gets
+ * past every limit (to ENOMEM over the unmapped low addresses, or to a
+ * pass on buf), so the E2BIG can only have come from that limit.
+ */
 static void test_over_module_limits(void **unused)
 {
+	const uint64_t low = 1ULL << 30;	/* unmapped, inside user space */
+	uint64_t hist[HIST_MAX];
 	struct hmm_bench_fault req;
 
 	(void)unused;
-	/* Low addresses, so the range stays inside user space. */
+	/* max_range_bytes: a window keeps max_whole_pages out of it. */
+	assert_true(low + dev.info.max_range_bytes + PAGE < (1ULL << 47));
 	good(&req);
-	req.addr = 1ULL << 30;
+	req.addr = low;
+	req.window = 512;
 	req.len = dev.info.max_range_bytes + PAGE;
 	assert_int_equal(fault(&req), -E2BIG);
 	good(&req);
-	req.window = (uint32_t)dev.info.max_window_pages + 1;
-	assert_int_equal(fault(&req), -E2BIG);
+	req.addr = low;
+	req.window = 512;
+	req.len = dev.info.max_range_bytes;
+	assert_int_equal(fault(&req), -ENOMEM);
+
+	/* max_whole_pages: window 0 only. */
 	good(&req);
-	req.addr = 1ULL << 30;
+	req.addr = low;
 	req.len = (dev.info.max_whole_pages + 1) * PAGE;
 	req.window = 0;
 	assert_int_equal(fault(&req), -E2BIG);
+	req.window = 512;
+	assert_int_equal(fault(&req), -ENOMEM);
+	req.window = 0;
+	req.len = dev.info.max_whole_pages * PAGE;
+	assert_int_equal(fault(&req), -ENOMEM);
+
+	/* max_window_pages: a window larger than the range is fine. */
+	good(&req);
+	req.window = (uint32_t)dev.info.max_window_pages + 1;
+	assert_int_equal(fault(&req), -E2BIG);
+	req.window = (uint32_t)dev.info.max_window_pages;
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_PASS);
+	assert_int_equal(req.calls, 1 + req.ebusy_retries + req.seq_retries);
+
+	/* max_hist_buckets. */
+	assert_true(dev.info.max_hist_buckets <= HIST_MAX);
 	good(&req);
 	req.hist_buckets = dev.info.max_hist_buckets + 1;
-	req.hist_ptr = (uintptr_t)buf;
+	req.hist_ptr = (uintptr_t)hist;
 	assert_int_equal(fault(&req), -E2BIG);
+	req.hist_buckets = dev.info.max_hist_buckets;
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_PASS);
 }
 
 static void test_unknown_flags(void **unused)
@@ -247,11 +281,25 @@ static void test_reserved_fields(void **unused)
 		req.reserved[i] = 1ULL << 63;
 		assert_int_equal(fault(&req), -EINVAL);
 	}
+	for (i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]) + 2;
+	     i++) {
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		if (i == 0)
+			info.reserved0 = 1U << 31;
+		else if (i == 1)
+			info.reserved1 = 1;
+		else
+			info.reserved[i - 2] = 1ULL << 63;
+		errno = 0;
+		assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_INFO, &info), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+	/* And with every reserved field clear it answers. */
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
-	info.reserved[5] = 1;
-	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_INFO, &info), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ioctl(dev.fd, HMM_BENCH_IOC_INFO, &info), 0);
+	assert_int_equal(info.abi_version, HMM_BENCH_ABI_VERSION);
 }
 
 static void test_abi_size_and_version(void **unused)

@@ -3,9 +3,11 @@
  * The instrument on a real kernel: for every style x request x window on the
  * states none, zero, present, thp, cow and file, the module's counts and
  * verdicts must be right and agree with what /proc/self/pagemap and smaps
- * say. Runs inside the QEMU guest as root with hmm_bench loaded.
+ * say; so must they where the window does not divide the range. Runs inside
+ * the QEMU guest as root with hmm_bench loaded.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,17 +35,47 @@ struct matrix_case {
 	enum hmm_bench_style style;
 	const char *request;
 	uint32_t window;
+	size_t npages;		/* 0: RANGE_LEN */
 	char name[96];
 };
+
+#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
+static char numa_balancing[16];	/* the value to restore, or "" */
+
+/*
+ * NUMA balancing (on by default with two nodes) turns PTEs PROT_NONE
+ * behind the test's back: hmm_range_fault() then reports them neither
+ * valid nor writable, while pagemap still says present. Off while we run.
+ */
+static void numa_balancing_set(const char *value)
+{
+	int fd = open(NUMA_BALANCING, O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, value, strlen(value)) < 0)
+		fprintf(stderr, "# cannot write %s to %s\n", value,
+			NUMA_BALANCING);
+	close(fd);
+}
 
 static int open_device(void **unused)
 {
 	char msg[256];
+	ssize_t got;
+	int fd;
 
 	(void)unused;
 	if (hb_device_open(&dev, NULL, msg, sizeof(msg))) {
 		fprintf(stderr, "%s\n", msg);
 		return -1;
+	}
+	fd = open(NUMA_BALANCING, O_RDONLY);
+	if (fd >= 0) {
+		got = read(fd, numa_balancing, sizeof(numa_balancing) - 1);
+		numa_balancing[got > 0 ? got : 0] = 0;
+		close(fd);
+		numa_balancing_set("0");
 	}
 	return 0;
 }
@@ -51,6 +83,8 @@ static int open_device(void **unused)
 static int close_device(void **unused)
 {
 	(void)unused;
+	if (numa_balancing[0])
+		numa_balancing_set(numa_balancing);
 	hb_device_close(&dev);
 	return 0;
 }
@@ -60,11 +94,23 @@ static size_t subset_pages(size_t npages)
 	return (npages + MIXED_STRIDE - 1) / MIXED_STRIDE;
 }
 
-/* Which states leave pages writable after a read request: only these. */
+/*
+ * States whose pages are not writable until a write request: unpopulated
+ * (a read maps the zero page), the zero page, and pages shared with a
+ * child. A page becomes writable only by a write fault, which also makes
+ * it exclusive to this process (a new page): so in these states pagemap's
+ * exclusive count after the call is the module's pages_write, exactly.
+ */
 static int read_leaves_readonly(const char *state)
 {
 	return !strcmp(state, "none") || !strcmp(state, "zero") ||
 	       !strcmp(state, "cow");
+}
+
+/* Written anonymous states: every PTE or PMD is already writable. */
+static int written_anon(const char *state)
+{
+	return !strcmp(state, "present") || !strcmp(state, "thp");
 }
 
 static void check_fault_counts(const struct matrix_case *c,
@@ -84,11 +130,6 @@ static void check_fault_counts(const struct matrix_case *c,
 
 	if (!strcmp(c->request, "write")) {
 		assert_int_equal(req->pages_write, n);
-		/* A write request on a COW range leaves every page private. */
-		if (!strcmp(c->state, "cow")) {
-			assert_int_equal(before->exclusive, 0);
-			assert_int_equal(after->exclusive, n);
-		}
 	} else if (!strcmp(c->request, "mixed")) {
 		/*
 		 * hmm_vma_fault() write-faults from the first page that needs
@@ -97,6 +138,18 @@ static void check_fault_counts(const struct matrix_case *c,
 		assert_true(req->pages_write >= subset_pages(n));
 	} else if (read_leaves_readonly(c->state)) {
 		assert_int_equal(req->pages_write, 0);
+	} else if (written_anon(c->state)) {
+		assert_int_equal(req->pages_write, n);
+	}
+
+	if (read_leaves_readonly(c->state)) {
+		/* Nothing is ours before (zero page, shared, or nothing). */
+		assert_int_equal(before->exclusive, 0);
+		/*
+		 * Each write-faulted page, and no other, is a new private
+		 * page: 0 -> pages_write (n for a write request).
+		 */
+		assert_int_equal(after->exclusive, req->pages_write);
 	}
 }
 
@@ -112,6 +165,10 @@ static void check_snapshot_counts(const struct matrix_case *c,
 	assert_int_equal(req->pages_valid, before->present);
 	if (read_leaves_readonly(c->state))
 		assert_int_equal(req->pages_write, 0);
+	if (written_anon(c->state)) {
+		assert_int_equal(before->present, req->npages);
+		assert_int_equal(req->pages_write, req->npages);
+	}
 }
 
 static void run_matrix_case(void **state)
@@ -120,16 +177,18 @@ static void run_matrix_case(void **state)
 	enum hmm_bench_request request;
 	enum hmm_bench_access access;
 	struct residency before, after;
+	size_t npages = c->npages ? c->npages : RANGE_LEN / 4096;
+	uint64_t hist[64], sum;
 	struct hmm_bench_fault req;
 	struct hb_range range;
-	size_t chunks, window;
+	size_t chunks, window, b;
 	long long pmd_before, pmd_after, pmd_module;
 	char err[256];
 	int ret;
 
 	assert_int_equal(hb_request_parse(c->request, &request, &access), 0);
-	ret = hb_range_build(&range, hb_state_find(c->state), RANGE_LEN, -1,
-			     err, sizeof(err));
+	ret = hb_range_build(&range, hb_state_find(c->state), npages * 4096,
+			     -1, err, sizeof(err));
 	if (ret)
 		fail_msg("building %s: %s", c->state, err);
 	assert_int_equal(residency_scan(range.addr, range.len, &before), 0);
@@ -139,6 +198,12 @@ static void run_matrix_case(void **state)
 		      c->window);
 	if (request == HMM_BENCH_REQ_MIXED)
 		req.mixed_stride = MIXED_STRIDE;
+	if (c->npages) {
+		/* Ranges that windows do not divide count their chunks too. */
+		memset(hist, 0xff, sizeof(hist));
+		req.hist_buckets = 64;
+		req.hist_ptr = (uintptr_t)hist;
+	}
 	ret = hb_device_fault(dev.fd, &req);
 	assert_int_equal(residency_scan(range.addr, range.len, &after), 0);
 	pmd_after = smaps_pmd_bytes(range.addr, range.len);
@@ -146,12 +211,17 @@ static void run_matrix_case(void **state)
 	if (ret)
 		fail_msg("ioctl: %s", strerror(-ret));
 
-	assert_int_equal(req.npages, RANGE_LEN / 4096);
-	window = c->window ? c->window : req.npages;
-	chunks = (req.npages + window - 1) / window;
+	assert_int_equal(req.npages, npages);
+	window = c->window ? c->window : npages;
+	chunks = (npages + window - 1) / window;
 	assert_true(req.calls >= chunks);
 	assert_int_equal(req.calls,
 			 chunks + req.ebusy_retries + req.seq_retries);
+	if (c->npages) {
+		for (sum = 0, b = 0; b < 64; b++)
+			sum += hist[b];
+		assert_int_equal(sum, chunks);
+	}
 	assert_true(req.total_ns >= req.fill_ns + req.fault_ns);
 	/*
 	 * PMD-mapped entries are what smaps counts as PMD-mapped, just before
@@ -207,35 +277,63 @@ static void test_info(void **unused)
 	assert_int_equal(st.st_mode & 0777, 0600);
 }
 
-/* Histogram buckets add up to the number of chunks, the last one clamps. */
+/* The bucket hmm_bench_hist_add() must pick for a chunk of @ns. */
+static size_t hist_bucket(uint64_t ns, size_t buckets)
+{
+	size_t b = ns > 1 ? 63 - (size_t)__builtin_clzll(ns) : 0;
+
+	return b < buckets ? b : buckets - 1;
+}
+
+/*
+ * Histogram buckets add up to the number of chunks, whatever the window
+ * (0: one chunk) and whether it divides the range, retries not counted;
+ * the last bucket clamps; nothing is written past the buckets asked for;
+ * a single chunk lands in the bucket of the call's fault_ns.
+ */
 static void test_histogram(void **unused)
 {
-	uint64_t hist[64], sum;
+	static const struct {
+		size_t npages;
+		uint32_t window, buckets;
+	} cases[] = {
+		{ 1024, 64, 64 }, { 1024, 64, 4 }, { 1024, 64, 1 },
+		{ 1024, 0, 64 }, { 1024, 0, 8 }, { 1027, 0, 64 },
+		{ 1027, 64, 64 }, { 1027, 512, 16 }, { 1000, 1500, 64 },
+	};
+	uint64_t hist[65], sum;
 	struct hmm_bench_fault req;
 	struct hb_range range;
-	uint32_t buckets[] = { 64, 4, 1 };
+	size_t i, b, buckets, chunks;
 	char err[256];
-	size_t i, b;
 
 	(void)unused;
-	for (i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++) {
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buckets = cases[i].buckets;
 		assert_int_equal(hb_range_build(&range, hb_state_find("none"),
-						RANGE_LEN, -1, err,
-						sizeof(err)), 0);
+						cases[i].npages * 4096, -1,
+						err, sizeof(err)), 0);
 		hb_fault_init(&req, range.addr, range.len,
 			      HMM_BENCH_STYLE_DEFAULT, HMM_BENCH_REQ_FAULT,
-			      HMM_BENCH_ACCESS_READ, 64);
+			      HMM_BENCH_ACCESS_READ, cases[i].window);
 		memset(hist, 0xff, sizeof(hist));
-		req.hist_buckets = buckets[i];
+		req.hist_buckets = (uint32_t)buckets;
 		req.hist_ptr = (uintptr_t)hist;
 		assert_int_equal(hb_device_fault(dev.fd, &req), 0);
 		hb_range_destroy(&range);
-		for (sum = 0, b = 0; b < buckets[i]; b++)
+		chunks = cases[i].window ?
+			 (cases[i].npages + cases[i].window - 1) /
+			 cases[i].window : 1;
+		for (sum = 0, b = 0; b < buckets; b++)
 			sum += hist[b];
-		assert_int_equal(sum, RANGE_LEN / 4096 / 64);
+		assert_int_equal(sum, chunks);
+		assert_int_equal(sum, req.calls - req.ebusy_retries -
+				      req.seq_retries);
 		/* Nothing written past the buckets asked for. */
-		if (buckets[i] < 64)
-			assert_true(hist[buckets[i]] == UINT64_MAX);
+		assert_true(hist[buckets] == UINT64_MAX);
+		if (chunks == 1)
+			assert_int_equal(hist[hist_bucket(req.fault_ns,
+							  buckets)], 1);
 	}
 }
 
@@ -315,11 +413,50 @@ static const uint32_t matrix_windows[] = { 0, 64, 512 };
 #define N_WINDOWS (sizeof(matrix_windows) / sizeof(matrix_windows[0]))
 #define N_MATRIX (N_STATES * 2 * N_REQUESTS * N_WINDOWS)
 
+/*
+ * Ranges that the windows do not divide, and a window larger than the
+ * range: the short last chunk, and the mixed stride's phase across chunk
+ * boundaries, with exact counts.
+ */
+static const char *const odd_states[] = { "none", "zero", "present" };
+static const size_t odd_npages[] = { 1000, 1027 };
+static const uint32_t odd_windows[] = { 64, 512, 1500 };
+
+#define N_ODD_STATES (sizeof(odd_states) / sizeof(odd_states[0]))
+#define N_ODD_NPAGES (sizeof(odd_npages) / sizeof(odd_npages[0]))
+#define N_ODD_WINDOWS (sizeof(odd_windows) / sizeof(odd_windows[0]))
+#define N_ODD (N_ODD_NPAGES * N_ODD_WINDOWS * N_ODD_STATES * 2 * N_REQUESTS)
+
+static void add_case(struct CMUnitTest *test, struct matrix_case *c,
+		     const char *state, enum hmm_bench_style style,
+		     const char *request, uint32_t window, size_t npages)
+{
+	c->state = state;
+	c->style = style;
+	c->request = request;
+	c->window = window;
+	c->npages = npages;
+	if (npages)
+		snprintf(c->name, sizeof(c->name), "odd/%zu/%s/%s/%s/w%u",
+			 npages, request, hb_style_name(style), state, window);
+	else
+		snprintf(c->name, sizeof(c->name), "matrix/%s/%s/%s/w%u",
+			 request, hb_style_name(style), state, window);
+	*test = (struct CMUnitTest){
+		.name = c->name,
+		.test_func = run_matrix_case,
+		.initial_state = c,
+	};
+}
+
 int main(void)
 {
-	static struct matrix_case cases[N_MATRIX];
-	static struct CMUnitTest tests[N_MATRIX + 4];
-	size_t st, sy, rq, w, n = 0;
+	static const enum hmm_bench_style styles[] = {
+		HMM_BENCH_STYLE_PREFILL, HMM_BENCH_STYLE_DEFAULT,
+	};
+	static struct matrix_case cases[N_MATRIX + N_ODD];
+	static struct CMUnitTest tests[N_MATRIX + N_ODD + 4];
+	size_t st, sy, rq, w, np, n = 0, nc = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_info);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_histogram);
@@ -328,26 +465,23 @@ int main(void)
 	for (st = 0; st < N_STATES; st++)
 		for (sy = 0; sy < 2; sy++)
 			for (rq = 0; rq < N_REQUESTS; rq++)
-				for (w = 0; w < N_WINDOWS; w++) {
-					struct matrix_case *c = &cases[n - 4];
-
-					c->state = matrix_states[st];
-					c->style = sy ? HMM_BENCH_STYLE_DEFAULT :
-							HMM_BENCH_STYLE_PREFILL;
-					c->request = matrix_requests[rq];
-					c->window = matrix_windows[w];
-					snprintf(c->name, sizeof(c->name),
-						 "matrix/%s/%s/%s/w%u",
-						 c->request,
-						 hb_style_name(c->style),
-						 c->state, c->window);
-					tests[n] = (struct CMUnitTest){
-						.name = c->name,
-						.test_func = run_matrix_case,
-						.initial_state = c,
-					};
-					n++;
-				}
+				for (w = 0; w < N_WINDOWS; w++)
+					add_case(&tests[n++], &cases[nc++],
+						 matrix_states[st], styles[sy],
+						 matrix_requests[rq],
+						 matrix_windows[w], 0);
+	for (np = 0; np < N_ODD_NPAGES; np++)
+		for (w = 0; w < N_ODD_WINDOWS; w++)
+			for (st = 0; st < N_ODD_STATES; st++)
+				for (sy = 0; sy < 2; sy++)
+					for (rq = 0; rq < N_REQUESTS; rq++)
+						add_case(&tests[n++],
+							 &cases[nc++],
+							 odd_states[st],
+							 styles[sy],
+							 matrix_requests[rq],
+							 odd_windows[w],
+							 odd_npages[np]);
 	return _cmocka_run_group_tests("instrument", tests, n, open_device,
 				       close_device);
 }
