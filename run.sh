@@ -20,7 +20,8 @@ the profile, unloads the module (also on Ctrl-C or error), and prints where
 the results, plots and summary are. Where the running kernel cannot take
 the module (no root, a container, modules disabled, Secure Boot lockdown,
 no CONFIG_HMM_MIRROR) it says why and runs the same profile in a VM on
-Debian's newest 6.12 kernel instead.
+Debian's newest 6.12 kernel instead. Ctrl-C exits with status 130,
+SIGTERM with 143; otherwise the status is hmmbench's.
 
 Options:
   --kernel SERIES   run in a QEMU VM on Debian kernel SERIES (5.10, 6.1,
@@ -42,56 +43,122 @@ EOF
 say() { echo "run.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 
+# What run.sh reads and runs. tests/harness/test_native.sh sources
+# this file and points these at a fake tree and fake programs.
+sysroot=''			# prefix of /proc, /sys, /boot, /lib/modules
+hmmbench_bin=build/hmmbench
+report_bin=build/hmmbench-report
+vm_run=harness/vm/vm-run
+module_ko=kmod/hmm_bench.ko
+
+# Cleanup state. Global: the traps that read it run at the top level, when
+# the function that set it has long returned.
+cleanup_paths=()	# temporary files and folders, removed on every way out
+module_ours=0		# 1 while run.sh has hmm_bench loaded: unload on the way out
+child_pid=''		# the program run.sh waits for (hmmbench or vm-run)
+
 kernels=() hm_args=() no_vm=0 no_install=0 vm_timeout=7200 profile_given=0
 out_root=results
 
-# The subcommands are the analysis tool.
-case "${1:-}" in
-compare | report | plot)
-	harness/deps.sh $([[ ${HMMBENCH_NO_INSTALL:-0} == 1 ]] && echo --no-install) build plot
-	make -s build/hmmbench-report >&2
-	exec build/hmmbench-report "$@"
-	;;
--h | --help)
-	usage
-	exit 0
-	;;
-esac
+# Unload what run.sh loaded and remove its temporary files; the exit status
+# stays the one run.sh was leaving with.
+on_exit() {
+	local rc=$?
+	set +eu
+	trap '' INT TERM HUP
+	if [[ ${module_ours:-0} -eq 1 ]]; then
+		unload_module
+	fi
+	if [[ ${#cleanup_paths[@]} -gt 0 ]]; then
+		rm -rf -- "${cleanup_paths[@]}"
+	fi
+	exit "$rc"
+}
 
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	--kernel)
-		[[ $# -ge 2 ]] || die "--kernel needs a series: 5.10, 6.1 or 6.12"
-		kernels+=("$2")
-		shift 2
-		;;
-	--no-vm) no_vm=1; shift ;;
-	--no-install) no_install=1; shift ;;
-	--vm-timeout)
-		[[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--vm-timeout needs seconds"
-		vm_timeout=$2
-		shift 2
-		;;
-	--out)
-		[[ $# -ge 2 ]] || die "--out needs a folder"
-		out_root=$2
-		shift 2
-		;;
-	--profile | -p)
-		profile_given=1
-		hm_args+=("$1" "${2:-}")
-		shift $(($# >= 2 ? 2 : 1))
-		;;
-	*)
-		hm_args+=("$1")
-		shift
-		;;
-	esac
-done
-[[ $profile_given -eq 1 ]] || hm_args=(--profile standard "${hm_args[@]}")
+# gone PID: the process has ended (exited, or a zombie not yet reaped).
+gone() {
+	local state
+	kill -0 "$1" 2> /dev/null || return 0
+	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2> /dev/null)
+	[[ -z $state || $state == Z ]]
+}
+
+# on_signal SIG STATUS: stop the child as Ctrl-C would, then exit with
+# STATUS (128 + the signal's number). A Ctrl-C from the terminal reaches the
+# child too: it gets 3 s to stop by itself before the signal is passed on
+# (a kill aimed at run.sh alone reaches only run.sh), then a minute to end
+# (hmmbench keeps its partial results, vm-run stops QEMU). No `wait` here:
+# inside a trap, bash can lose track of a child it has reaped already.
+on_signal() {
+	local sig=$1 status=$2 i
+	set +eu
+	trap '' INT TERM HUP
+	if [[ -n ${child_pid:-} ]]; then
+		for ((i = 0; i < 30; i++)); do
+			gone "$child_pid" && break
+			sleep 0.1
+		done
+		if ! gone "$child_pid"; then
+			kill -s "$sig" "$child_pid" 2> /dev/null
+			for ((i = 0; i < 600; i++)); do
+				gone "$child_pid" && break
+				sleep 0.1
+			done
+			gone "$child_pid" || say "process $child_pid did not stop on SIG$sig; leaving it"
+		fi
+	fi
+	exit "$status"
+}
+
+install_traps() {
+	trap on_exit EXIT
+	trap 'on_signal INT 130' INT
+	trap 'on_signal TERM 143' TERM
+	trap 'on_signal HUP 129' HUP
+}
+
+# run_child CMD...: run CMD with the signal handling of a foreground command
+# (Ctrl-C reaches it) while run.sh's own traps stay able to run, and wait
+# for it. Returns CMD's status.
+run_child() {
+	local rc=0
+	(
+		trap - INT QUIT
+		exec "$@"
+	) &
+	child_pid=$!
+	wait "$child_pid" || rc=$?
+	child_pid=''
+	return "$rc"
+}
+
+module_loaded() {
+	grep -q '^hmm_bench ' "$sysroot/proc/modules" 2> /dev/null
+}
+
+# Unload hmm_bench, which run.sh loaded; retried while its last user exits.
+unload_module() {
+	local i
+	module_ours=0
+	module_loaded || return 0
+	for i in 1 2 3; do
+		if rmmod hmm_bench 2> /dev/null; then
+			say "hmm_bench unloaded"
+			return 0
+		fi
+		sleep 1
+	done
+	rmmod hmm_bench || true
+	say "could not unload hmm_bench (still in use?): rmmod hmm_bench once its users have stopped"
+	return 1
+}
 
 deps() {
-	harness/deps.sh $([[ $no_install -eq 1 ]] && echo --no-install) "$@"
+	if [[ $no_install -eq 1 ]]; then
+		harness/deps.sh --no-install "$@"
+	else
+		harness/deps.sh "$@"
+	fi
 }
 
 build_userspace() {
@@ -99,7 +166,7 @@ build_userspace() {
 	say "building hmmbench"
 	make -s -j"$(nproc)" build/hmmbench build/hmmbench-report >&2
 	# Bad options or profiles fail here, before any module or VM.
-	build/hmmbench "${hm_args[@]}" --list > /dev/null || exit 2
+	"$hmmbench_bin" "${hm_args[@]}" --list > /dev/null || exit 2
 }
 
 # Why this kernel cannot take the module, or nothing when it can.
@@ -110,53 +177,69 @@ native_blocker() {
 		echo "not root: loading a kernel module needs root (sudo ./run.sh)"
 		return
 	fi
-	if [[ -f /.dockerenv || -f /run/.containerenv ]] ||
-	   grep -qa 'container=' /proc/1/environ 2>/dev/null; then
+	if [[ -f $sysroot/.dockerenv || -f $sysroot/run/.containerenv ]] ||
+	   grep -qa 'container=' "$sysroot/proc/1/environ" 2>/dev/null; then
 		echo "this is a container: it cannot load modules into the host's kernel"
 		return
 	fi
-	if [[ $(cat /proc/sys/kernel/modules_disabled 2>/dev/null || echo 0) == 1 ]]; then
+	if [[ $(cat "$sysroot/proc/sys/kernel/modules_disabled" 2>/dev/null || echo 0) == 1 ]]; then
 		echo "module loading is disabled (kernel.modules_disabled=1) until the next boot"
 		return
 	fi
-	if grep -q '\[integrity\]\|\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
+	if grep -q '\[integrity\]\|\[confidentiality\]' "$sysroot/sys/kernel/security/lockdown" 2>/dev/null; then
 		echo "the kernel is locked down (Secure Boot?): it refuses unsigned modules; sign kmod/hmm_bench.ko with your MOK key (see README) or use a VM"
 		return
 	fi
-	local config=/boot/config-$rel
+	local config=$sysroot/boot/config-$rel
 	if [[ -r $config ]] && ! grep -q '^CONFIG_HMM_MIRROR=y' "$config"; then
 		echo "kernel $rel has no CONFIG_HMM_MIRROR: hmm_range_fault() is not built in"
 		return
 	fi
-	if [[ ! -d /lib/modules/$rel/build ]] &&
+	if [[ ! -d $sysroot/lib/modules/$rel/build ]] &&
 	   ! apt-cache show "linux-headers-$rel" > /dev/null 2>&1; then
 		echo "no headers for kernel $rel (/lib/modules/$rel/build) and apt has no linux-headers-$rel"
 		return
 	fi
 }
 
-run_native() {
-	local rel loaded=0 status=0
-	rel=$(uname -r)
-	build_userspace
-	if [[ ! -d /lib/modules/$rel/build ]]; then
+load_module() {
+	local rel=$1
+	if [[ ! -d $sysroot/lib/modules/$rel/build ]]; then
 		[[ $no_install -eq 1 ]] && die "missing linux-headers-$rel; install it (apt-get install linux-headers-$rel) or drop --no-install"
 		say "installing linux-headers-$rel (to build the module for the running kernel)"
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$rel" >&2
 	fi
 	say "building hmm_bench.ko for $rel"
 	make -s -C kmod >&2
-	if lsmod | grep -q '^hmm_bench '; then
+	if module_loaded; then
 		say "hmm_bench is loaded already: replacing it with this tree's build"
 		rmmod hmm_bench || die "cannot unload the loaded hmm_bench (in use?): stop its users first"
 	fi
-	insmod kmod/hmm_bench.ko || die "insmod kmod/hmm_bench.ko failed: see dmesg | tail"
-	loaded=1
-	# Unload on every way out, Ctrl-C and errors included.
-	trap 'rm -f "$tmp_log"; if [[ $loaded -eq 1 ]]; then rmmod hmm_bench && say "hmm_bench unloaded"; fi' EXIT
-	trap 'exit 130' INT TERM
-	build/hmmbench "${hm_args[@]}" --out "$out_root" | tee "$tmp_log" || status=$?
-	finish_run "$(sed -n 's/^Results: //p' "$tmp_log" | tail -1)"
+	module_ours=1
+	if ! insmod "$module_ko"; then
+		module_ours=0
+		die "insmod $module_ko failed: see dmesg | tail"
+	fi
+	say "hmm_bench loaded; run.sh unloads it when it ends"
+}
+
+run_native() {
+	local rel status=0 tmp tee_pid
+	rel=$(uname -r)
+	build_userspace
+	load_module "$rel"
+	# hmmbench's output on the terminal and in a log (for its Results:
+	# line). tee ignores Ctrl-C, so that hmmbench's last words get out.
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hmmbench-run.XXXXXX")
+	cleanup_paths+=("$tmp")
+	mkfifo "$tmp/out"
+	tee -i "$tmp/log" < "$tmp/out" &
+	tee_pid=$!
+	run_child "$hmmbench_bin" "${hm_args[@]}" --out "$out_root" > "$tmp/out" || status=$?
+	wait "$tee_pid" || true
+	if ! finish_run "$(sed -n 's/^Results: //p' "$tmp/log" | tail -1)"; then
+		[[ $status -ne 0 ]] || status=1
+	fi
 	return "$status"
 }
 
@@ -164,7 +247,7 @@ run_native() {
 finish_run() {
 	local run=$1
 	[[ -n $run && -f $run/COMPLETE ]] || { say "no complete result folder"; return 1; }
-	build/hmmbench-report plot "$run" >&2 || say "plotting failed (see $run/plots/data/gnuplot.log)"
+	"$report_bin" plot "$run" >&2 || say "plotting failed (see $run/plots/data/gnuplot.log)"
 	echo
 	echo "Results: $run"
 	echo "  summary  $run/summary.txt"
@@ -175,9 +258,10 @@ finish_run() {
 
 run_vm() {
 	local series=$1 vmdir status=0 run rel dest
-	vmdir=$(mktemp -d /tmp/hmmbench-vm.XXXXXX)
+	vmdir=$(mktemp -d "${TMPDIR:-/tmp}/hmmbench-vm.XXXXXX")
+	cleanup_paths+=("$vmdir")
 	say "running in a VM on Debian $series (results are labelled as VM runs)"
-	harness/vm/vm-run --kernel "$series" --out "$vmdir" --timeout "$vm_timeout" \
+	run_child "$vm_run" --kernel "$series" --out "$vmdir" --timeout "$vm_timeout" \
 		--swap 512 \
 		--include build/hmmbench:/work/build/hmmbench \
 		--include bench/profiles:/work/bench/profiles \
@@ -188,7 +272,7 @@ run_vm() {
 		rel=$(basename "$(dirname "$run")")
 		dest="$out_root/$(hostname)-vm/$rel/$(basename "$run")"
 		mkdir -p "$(dirname "$dest")"
-		cp "$vmdir/vm.env" "$vmdir/console.log" "$run/system/" 2>/dev/null || true
+		cp "$vmdir/vm.env" "$vmdir/console.log" "$run/system/" 2> /dev/null || true
 		mv "$run" "$dest"
 		finish_run "$dest" || status=1
 	done
@@ -197,30 +281,91 @@ run_vm() {
 	return "$status"
 }
 
-tmp_log=$(mktemp)
-trap 'rm -f "$tmp_log"' EXIT
+parse_args() {
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--kernel)
+			[[ $# -ge 2 ]] || die "--kernel needs a series: 5.10, 6.1 or 6.12"
+			kernels+=("$2")
+			shift 2
+			;;
+		--no-vm) no_vm=1; shift ;;
+		--no-install) no_install=1; shift ;;
+		--vm-timeout)
+			[[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--vm-timeout needs seconds"
+			vm_timeout=$2
+			shift 2
+			;;
+		--out)
+			[[ $# -ge 2 ]] || die "--out needs a folder"
+			out_root=$2
+			shift 2
+			;;
+		--profile | -p)
+			profile_given=1
+			hm_args+=("$1" "${2:-}")
+			shift $(($# >= 2 ? 2 : 1))
+			;;
+		*)
+			hm_args+=("$1")
+			shift
+			;;
+		esac
+	done
+	[[ $profile_given -eq 1 ]] || hm_args=(--profile standard "${hm_args[@]}")
+}
 
-if [[ ${#kernels[@]} -gt 0 ]]; then
+main() {
+	local blocker status k
+
+	# The subcommands are the analysis tool.
+	case "${1:-}" in
+	compare | report | plot)
+		[[ ${HMMBENCH_NO_INSTALL:-0} == 1 ]] && no_install=1
+		deps build plot
+		make -s build/hmmbench-report >&2
+		exec "$report_bin" "$@"
+		;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	esac
+
+	install_traps
+	parse_args "$@"
+
+	if [[ ${#kernels[@]} -gt 0 ]]; then
+		build_userspace
+		deps vm
+		status=0
+		for k in "${kernels[@]}"; do
+			run_vm "$k" || status=1
+		done
+		exit "$status"
+	fi
+
+	blocker=$(native_blocker)
+	if [[ -z $blocker ]]; then
+		# Called plainly, so that errexit holds inside; a non-zero
+		# status (hmmbench's) exits through errexit with that status.
+		run_native
+		exit 0
+	fi
+	say "cannot run natively: $blocker"
+	if [[ $no_vm -eq 1 ]]; then
+		say "--no-vm given: stopping. Fix the above, or run ./run.sh --kernel 6.12 to measure in a VM"
+		exit 1
+	fi
+	say "running the same profile in a VM on Debian's newest 6.12 kernel instead (--no-vm refuses)"
 	build_userspace
 	deps vm
 	status=0
-	for k in "${kernels[@]}"; do
-		run_vm "$k" || status=1
-	done
+	run_vm 6.12 || status=$?
 	exit "$status"
-fi
+}
 
-blocker=$(native_blocker)
-if [[ -z $blocker ]]; then
-	run_native
-	exit $?
+# Sourced (by the tests), define the functions only.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	main "$@"
 fi
-say "cannot run natively: $blocker"
-if [[ $no_vm -eq 1 ]]; then
-	say "--no-vm given: stopping. Fix the above, or run ./run.sh --kernel 6.12 to measure in a VM"
-	exit 1
-fi
-say "running the same profile in a VM on Debian's newest 6.12 kernel instead (--no-vm refuses)"
-build_userspace
-deps vm
-run_vm 6.12
