@@ -17,9 +17,11 @@ Usage: ./run.sh [OPTIONS] [HMMBENCH OPTIONS]   measure (default: profile standar
 Measuring, natively: as root on bare metal, ./run.sh installs what is
 missing (apt), builds hmm_bench.ko for the running kernel, loads it, runs
 the profile, unloads the module (also on Ctrl-C or error), and prints where
-the results, plots and summary are. Where the running kernel cannot take
-the module (no root, a container, modules disabled, Secure Boot lockdown,
-no CONFIG_HMM_MIRROR) it says why and runs the same profile in a VM on
+the results, plots and summary are. A hmm_bench loaded before is used if it
+speaks this tree's ABI and is left loaded; one of another ABI stops the
+run (rmmod hmm_bench first). Where the running kernel cannot take the
+module (no root, a container, modules disabled, Secure Boot lockdown, no
+CONFIG_HMM_MIRROR) it says why and runs the same profile in a VM on
 Debian's newest 6.12 kernel instead. Ctrl-C exits with status 130,
 SIGTERM with 143; otherwise the status is hmmbench's.
 
@@ -169,7 +171,8 @@ build_userspace() {
 	"$hmmbench_bin" "${hm_args[@]}" --list > /dev/null || exit 2
 }
 
-# Why this kernel cannot take the module, or nothing when it can.
+# Why this kernel cannot take the module, or nothing when it can (or when
+# hmm_bench is loaded already: run_native then uses it).
 native_blocker() {
 	local rel
 	rel=$(uname -r)
@@ -182,6 +185,7 @@ native_blocker() {
 		echo "this is a container: it cannot load modules into the host's kernel"
 		return
 	fi
+	module_loaded && return
 	if [[ $(cat "$sysroot/proc/sys/kernel/modules_disabled" 2>/dev/null || echo 0) == 1 ]]; then
 		echo "module loading is disabled (kernel.modules_disabled=1) until the next boot"
 		return
@@ -202,6 +206,35 @@ native_blocker() {
 	fi
 }
 
+# hmm_bench was loaded before run.sh started: use it when it speaks this
+# tree's ABI and leave it loaded; stop when it speaks another. Never
+# unload a module run.sh did not load.
+use_loaded_module() {
+	local ver src abi='' f tree_abi tree_ver
+	ver=$(cat "$sysroot/sys/module/hmm_bench/version" 2> /dev/null || echo '(version unknown)')
+	src=$(cat "$sysroot/sys/module/hmm_bench/srcversion" 2> /dev/null || true)
+	tree_abi=$(sed -n 's/^#define HMM_BENCH_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' kmod/uapi/hmm_bench.h)
+	tree_ver=$(sed -n 's/^#define HMM_BENCH_VERSION_STR[[:space:]]*"\(.*\)".*/\1/p' kmod/hmm_bench_priv.h)
+	# Its ABI (modinfo "abi") is known when the file it came from is found:
+	# this tree's build or the installed module, with the same srcversion.
+	if [[ -n $src ]]; then
+		for f in "$module_ko" "$(modinfo -n hmm_bench 2> /dev/null || true)"; do
+			[[ -n $f && -f $f ]] || continue
+			[[ $(modinfo -F srcversion "$f" 2> /dev/null) == "$src" ]] || continue
+			abi=$(modinfo -F abi "$f" 2> /dev/null || true)
+			break
+		done
+	fi
+	if [[ -n $abi && $abi != "$tree_abi" ]]; then
+		die "hmm_bench $ver (ABI $abi) is loaded already, not by run.sh, and this tree speaks ABI $tree_abi: run.sh leaves it alone; unload it (rmmod hmm_bench) and run ./run.sh again"
+	fi
+	if [[ -n $abi ]]; then
+		say "hmm_bench $ver (ABI $abi) is loaded already, not by run.sh: using it, and leaving it loaded${tree_ver:+ (this tree builds $tree_ver)}"
+	else
+		say "hmm_bench $ver is loaded already, not by run.sh: using it if it speaks ABI $tree_abi (hmmbench checks), and leaving it loaded${tree_ver:+ (this tree builds $tree_ver)}"
+	fi
+}
+
 load_module() {
 	local rel=$1
 	if [[ ! -d $sysroot/lib/modules/$rel/build ]]; then
@@ -211,10 +244,6 @@ load_module() {
 	fi
 	say "building hmm_bench.ko for $rel"
 	make -s -C kmod >&2
-	if module_loaded; then
-		say "hmm_bench is loaded already: replacing it with this tree's build"
-		rmmod hmm_bench || die "cannot unload the loaded hmm_bench (in use?): stop its users first"
-	fi
 	module_ours=1
 	if ! insmod "$module_ko"; then
 		module_ours=0
@@ -227,7 +256,11 @@ run_native() {
 	local rel status=0 tmp tee_pid
 	rel=$(uname -r)
 	build_userspace
-	load_module "$rel"
+	if module_loaded; then
+		use_loaded_module
+	else
+		load_module "$rel"
+	fi
 	# hmmbench's output on the terminal and in a log (for its Results:
 	# line). tee ignores Ctrl-C, so that hmmbench's last words get out.
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hmmbench-run.XXXXXX")
