@@ -20,10 +20,11 @@ the profile, unloads the module (also on Ctrl-C or error), and prints where
 the results, plots and summary are. A hmm_bench loaded before is used if it
 speaks this tree's ABI and is left loaded; one of another ABI stops the
 run (rmmod hmm_bench first). Where the running kernel cannot take the
-module (no root, a container, modules disabled, Secure Boot lockdown, no
-CONFIG_HMM_MIRROR) it says why and runs the same profile in a VM on
-Debian's newest 6.12 kernel instead. Ctrl-C exits with status 130,
-SIGTERM with 143; otherwise the status is hmmbench's.
+module (no root, a container, no module support, modules disabled,
+lockdown, enforced module signatures, no CONFIG_HMM_MIRROR, no headers) it
+says why in one line and runs the same profile in a VM on Debian's newest
+6.12 kernel instead (--no-vm: stop with status 1). Ctrl-C exits with
+status 130, SIGTERM with 143; otherwise the status is hmmbench's.
 
 Options:
   --kernel SERIES   run in a QEMU VM on Debian kernel SERIES (5.10, 6.1,
@@ -171,38 +172,124 @@ build_userspace() {
 	"$hmmbench_bin" "${hm_args[@]}" --list > /dev/null || exit 2
 }
 
-# Why this kernel cannot take the module, or nothing when it can (or when
-# hmm_bench is loaded already: run_native then uses it).
+# kconfig NAME: "VALUE WHERE" for CONFIG_NAME of the running kernel (VALUE
+# y, m or n for not set; WHERE the file it was read from), or nothing when
+# no config of this kernel is found.
+kconfig() {
+	local name=CONFIG_$1 rel src val
+	rel=$(uname -r)
+	for src in "$sysroot/boot/config-$rel" "$sysroot/proc/config.gz" \
+		"$sysroot/lib/modules/$rel/build/.config" \
+		"$sysroot/lib/modules/$rel/build/include/config/auto.conf"; do
+		[[ -r $src ]] || continue
+		if [[ $src == *.gz ]]; then
+			val=$(zcat "$src" 2> /dev/null | sed -n "s/^$name=//p") || continue
+		else
+			val=$(sed -n "s/^$name=//p" "$src") || continue
+		fi
+		echo "${val:-n} ${src#"$sysroot"}"
+		return 0
+	done
+}
+
+# This tree's hmm_bench.ko carries a signature (sign-file was run on it).
+module_signed() {
+	[[ -f $module_ko ]] &&
+		[[ -n $(modinfo -F signer "$module_ko" 2> /dev/null) ]]
+}
+
+# What kind of container this is, or nothing.
+container_kind() {
+	local kind
+	if [[ -e $sysroot/.dockerenv ]]; then
+		echo docker
+	elif [[ -e $sysroot/run/.containerenv ]]; then
+		echo podman
+	elif kind=$(tr '\0' '\n' 2> /dev/null < "$sysroot/proc/1/environ" |
+		sed -n 's/^container=//p' | head -1) && [[ -n $kind ]]; then
+		echo "$kind"
+	elif command -v systemd-detect-virt > /dev/null &&
+		kind=$(systemd-detect-virt --container 2> /dev/null) &&
+		[[ -n $kind && $kind != none ]]; then
+		echo "$kind"
+	fi
+}
+
+apt_has() {
+	apt-cache show "$1" > /dev/null 2>&1
+}
+
+# apt can install linux-headers-REL (after one apt-get update if needed).
+headers_available() {
+	local pkg=linux-headers-$1
+	command -v apt-cache > /dev/null || return 1
+	apt_has "$pkg" && return 0
+	[[ $no_install -eq 0 && $(id -u) -eq 0 ]] || return 1
+	say "apt knows no $pkg: updating the package lists (apt-get update)"
+	apt-get update -q >&2 || return 1
+	apt_has "$pkg"
+}
+
+# Why this kernel cannot take the module, in one line, or nothing when it
+# can (or when hmm_bench is loaded already: run_native then uses it).
 native_blocker() {
-	local rel
+	local rel kind mode cfg
 	rel=$(uname -r)
 	if [[ $(id -u) -ne 0 ]]; then
-		echo "not root: loading a kernel module needs root (sudo ./run.sh)"
+		echo "not root: loading a kernel module needs root; run sudo ./run.sh"
 		return
 	fi
-	if [[ -f $sysroot/.dockerenv || -f $sysroot/run/.containerenv ]] ||
-	   grep -qa 'container=' "$sysroot/proc/1/environ" 2>/dev/null; then
-		echo "this is a container: it cannot load modules into the host's kernel"
+	kind=$(container_kind)
+	if [[ -n $kind ]]; then
+		echo "this is a container ($kind): it cannot load modules into the host's kernel; run ./run.sh on the host"
+		return
+	fi
+	if [[ ! -e $sysroot/proc/modules ]]; then
+		echo "kernel $rel has no module support (no /proc/modules: CONFIG_MODULES is off); boot a kernel built with CONFIG_MODULES=y"
 		return
 	fi
 	module_loaded && return
-	if [[ $(cat "$sysroot/proc/sys/kernel/modules_disabled" 2>/dev/null || echo 0) == 1 ]]; then
-		echo "module loading is disabled (kernel.modules_disabled=1) until the next boot"
+	if [[ $(cat "$sysroot/proc/sys/kernel/modules_disabled" 2> /dev/null || echo 0) == 1 ]]; then
+		echo "module loading is disabled (kernel.modules_disabled=1) until the next boot; reboot without setting it"
 		return
 	fi
-	if grep -q '\[integrity\]\|\[confidentiality\]' "$sysroot/sys/kernel/security/lockdown" 2>/dev/null; then
-		echo "the kernel is locked down (Secure Boot?): it refuses unsigned modules; sign kmod/hmm_bench.ko with your MOK key (see README) or use a VM"
+	mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$sysroot/sys/kernel/security/lockdown" 2> /dev/null || true)
+	if [[ $mode == integrity || $mode == confidentiality ]] && ! module_signed; then
+		echo "the kernel is locked down ($mode; Secure Boot?): it refuses unsigned modules; sign kmod/hmm_bench.ko with your MOK key (see README) or disable Secure Boot"
 		return
 	fi
-	local config=$sysroot/boot/config-$rel
-	if [[ -r $config ]] && ! grep -q '^CONFIG_HMM_MIRROR=y' "$config"; then
-		echo "kernel $rel has no CONFIG_HMM_MIRROR: hmm_range_fault() is not built in"
+	if [[ $(cat "$sysroot/sys/module/module/parameters/sig_enforce" 2> /dev/null) == Y ]] && ! module_signed; then
+		if [[ $(kconfig MODULE_SIG_FORCE) == y\ * ]]; then
+			echo "kernel $rel enforces module signatures (CONFIG_MODULE_SIG_FORCE=y): it refuses the unsigned hmm_bench.ko; sign kmod/hmm_bench.ko with a key this kernel trusts (see README)"
+		else
+			echo "kernel $rel enforces module signatures (module.sig_enforce=1): it refuses the unsigned hmm_bench.ko; sign kmod/hmm_bench.ko with a key this kernel trusts (see README) or boot without module.sig_enforce=1"
+		fi
 		return
 	fi
-	if [[ ! -d $sysroot/lib/modules/$rel/build ]] &&
-	   ! apt-cache show "linux-headers-$rel" > /dev/null 2>&1; then
-		echo "no headers for kernel $rel (/lib/modules/$rel/build) and apt has no linux-headers-$rel"
+	cfg=$(kconfig HMM_MIRROR)
+	if [[ -n $cfg && $cfg != y\ * ]]; then
+		echo "kernel $rel has no CONFIG_HMM_MIRROR (${cfg#* }): hmm_range_fault() is not built in; boot a kernel with CONFIG_HMM_MIRROR=y (Debian's have it)"
 		return
+	fi
+	if [[ ! -d $sysroot/lib/modules/$rel/build ]] && ! headers_available "$rel"; then
+		echo "no headers for kernel $rel (/lib/modules/$rel/build) and apt has no linux-headers-$rel; install this kernel's headers, or boot a Debian kernel"
+		return
+	fi
+}
+
+# Install this kernel's headers; apt-get update and one retry when apt
+# cannot (its lists may predate the kernel), as harness/deps.sh does.
+install_headers() {
+	local rel=$1 pkg=linux-headers-$1
+	[[ -d $sysroot/lib/modules/$rel/build ]] && return 0
+	[[ $no_install -eq 1 ]] && die "missing $pkg; install it (apt-get install $pkg) or drop --no-install"
+	say "installing $pkg (to build the module for the running kernel)"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y -q "$pkg" >&2; then
+		say "apt-get could not install $pkg: updating the package lists and trying once more"
+		apt-get update -q >&2 || true
+		apt-get install -y -q "$pkg" >&2 ||
+			die "cannot install $pkg; install this kernel's headers by hand (or make -C kmod KDIR=/path/to/tree)"
 	fi
 }
 
@@ -236,18 +323,18 @@ use_loaded_module() {
 }
 
 load_module() {
-	local rel=$1
-	if [[ ! -d $sysroot/lib/modules/$rel/build ]]; then
-		[[ $no_install -eq 1 ]] && die "missing linux-headers-$rel; install it (apt-get install linux-headers-$rel) or drop --no-install"
-		say "installing linux-headers-$rel (to build the module for the running kernel)"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$rel" >&2
-	fi
+	local rel=$1 why='see dmesg | tail'
+	install_headers "$rel"
 	say "building hmm_bench.ko for $rel"
 	make -s -C kmod >&2
 	module_ours=1
 	if ! insmod "$module_ko"; then
 		module_ours=0
-		die "insmod $module_ko failed: see dmesg | tail"
+		if ! module_signed && { [[ $(cat "$sysroot/sys/module/module/parameters/sig_enforce" 2> /dev/null) == Y ]] ||
+			grep -q '\[integrity\]\|\[confidentiality\]' "$sysroot/sys/kernel/security/lockdown" 2> /dev/null; }; then
+			why="the kernel wants signed modules and this build is not signed (a rebuild drops the signature): sign it again (see README)"
+		fi
+		die "insmod $module_ko failed: $why"
 	fi
 	say "hmm_bench loaded; run.sh unloads it when it ends"
 }
