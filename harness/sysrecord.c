@@ -212,8 +212,34 @@ static const char *cpuid_name(const char *sig)
 	return NULL;
 }
 
+/*
+ * SMBIOS BIOS Characteristics Extension Byte 2, bit 4, "virtual machine"
+ * (DSP0134 2.7+; the kernel exposes the table as entry 0-0, readable by
+ * root): 1 set, 0 unset, -1 unknown. Unset does not mean bare metal (QEMU
+ * with SeaBIOS leaves it clear), so it only tells EC2 metal from EC2 VMs,
+ * as systemd-detect-virt does.
+ */
+static int smbios_vm_bit(const char *root)
+{
+	unsigned char raw[32];
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	under(root, "/sys/firmware/dmi/entries/0-0/raw", path, sizeof(path));
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	n = fread(raw, 1, sizeof(raw), f);
+	fclose(f);
+	if (n < 20 || raw[1] < 20)
+		return -1;
+	return !!(raw[19] & (1u << 4));
+}
+
 /* A hypervisor named by DMI, or NULL (bare-metal cloud hosts excluded). */
-static const char *dmi_name(const char *vendor, const char *product)
+static const char *dmi_name(const char *vendor, const char *product,
+			    int vm_bit)
 {
 	static const struct {
 		const char *needle, *name;
@@ -231,9 +257,15 @@ static const char *dmi_name(const char *vendor, const char *product)
 	/* Surface laptops are Microsoft too: Hyper-V says "Virtual Machine". */
 	if (strstr(vendor, "Microsoft"))
 		return strstr(product, "Virtual Machine") ? "microsoft" : NULL;
-	/* EC2 metal instances say Amazon EC2 and run on no hypervisor. */
-	if (strstr(vendor, "Amazon EC2"))
+	/*
+	 * EC2 metal instances say Amazon EC2 too, with the SMBIOS VM bit
+	 * clear; without the bit, go by the instance type (*.metal*).
+	 */
+	if (strstr(vendor, "Amazon EC2")) {
+		if (vm_bit >= 0)
+			return vm_bit ? "amazon" : NULL;
 		return strstr(product, "metal") ? NULL : "amazon";
+	}
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strstr(vendor, known[i].needle) ||
 		    strstr(product, known[i].needle))
@@ -270,7 +302,7 @@ void hb_detect_virtualization(const char *root, char *what, size_t wlen,
 	char path[512], sig[16], vendor[256], product[256], xen[64], sd[64];
 	const char *name = NULL, *dmi, *cpuid = NULL;
 	int live = !root || !*root, flag, readable, sd_present = 0;
-	int dmi_present, xen_present;
+	int dmi_present, xen_present, vm_bit;
 
 	if (!root)
 		root = "";
@@ -308,11 +340,17 @@ void hb_detect_virtualization(const char *root, char *what, size_t wlen,
 		product[0] = 0;
 	else
 		dmi_present = 1;
-	dmi = dmi_name(vendor, product);
+	vm_bit = smbios_vm_bit(root);
+	dmi = dmi_name(vendor, product, vm_bit);
 	if (dmi) {
 		if (!name || !strcmp(name, "unknown"))
 			name = dmi;
 		evidence(how, hlen, "DMI: \"%s\" \"%s\"", vendor, product);
+	}
+	if (vm_bit == 1) {
+		if (!name)
+			name = "unknown";
+		evidence(how, hlen, "SMBIOS: virtual machine bit");
 	}
 	if (name) {
 		snprintf(what, wlen, "%s", name);

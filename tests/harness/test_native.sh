@@ -505,7 +505,27 @@ EOF
 		vroot "fpu hypervisor" "Amazon EC2" "m5.large"
 		virt_is "Amazon EC2: amazon" amazon 'DMI: "Amazon EC2" "m5.large"'
 		vroot "fpu" "Amazon EC2" "m5.metal"
-		virt_is "Amazon EC2 metal instance: none" none '^nothing found'
+		virt_is "Amazon EC2 metal instance (no SMBIOS table): none" none '^nothing found'
+		smbios() {	# smbios 0|1: a BIOS table (type 0, length 24) whose
+			# extension byte 2 (offset 19) has the VM bit (4) clear or set
+			local f=$tmp/vroot/sys/firmware/dmi/entries/0-0/raw
+			mkdir -p "${f%/*}"
+			{
+				printf '\000\030'
+				head -c 17 /dev/zero
+				printf '%b' "\\0$(printf %o $(($1 << 4)))"
+				head -c 4 /dev/zero
+			} > "$f"
+		}
+		vroot "fpu" "Amazon EC2" "c7g.16xlarge"
+		smbios 0
+		virt_is "Amazon EC2 with the SMBIOS VM bit clear (metal): none" none '^nothing found'
+		vroot "fpu" "Amazon EC2" "c7g.large"
+		smbios 1
+		virt_is "Amazon EC2 with the SMBIOS VM bit set: amazon" amazon 'DMI: "Amazon EC2" "c7g.large"; SMBIOS: virtual machine bit$'
+		vroot
+		smbios 1
+		virt_is "the SMBIOS VM bit alone: unknown" unknown '^SMBIOS: virtual machine bit$'
 		vroot "fpu hypervisor" "Microsoft Corporation" "Virtual Machine"
 		virt_is "Hyper-V: microsoft" microsoft 'DMI: "Microsoft Corporation"'
 		vroot "fpu" "Microsoft Corporation" "Surface Laptop 5"
