@@ -14,6 +14,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
 void hb_fact_set(struct hb_facts *f, const char *key, const char *fmt, ...)
@@ -115,9 +119,272 @@ static void turbo(char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 }
 
+/* Append "; "-separated text to @buf. */
+static void evidence(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void evidence(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used && used + 2 < len) {
+		memcpy(buf + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void under(const char *root, const char *path, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", root, path);
+}
+
+/* The hypervisor bit of the first "flags" line of /proc/cpuinfo. */
+static int cpuinfo_hypervisor(const char *root, int *readable)
+{
+	char path[512], line[4096], *p, *save;
+	int found = 0;
+	FILE *f;
+
+	under(root, "/proc/cpuinfo", path, sizeof(path));
+	f = fopen(path, "r");
+	*readable = f != NULL;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = strchr(line, ':');
+		if (strncmp(line, "flags", 5) || !p)
+			continue;
+		for (p = strtok_r(p + 1, " \t\n", &save); p;
+		     p = strtok_r(NULL, " \t\n", &save))
+			if (!strcmp(p, "hypervisor"))
+				found = 1;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The vendor signature of CPUID leaf 0x40000000, when the CPU has one. */
+static int cpuid_signature(char *sig, size_t len)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d, regs[3];
+	size_t i;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31)))
+		return 0;
+	__cpuid(0x40000000, a, regs[0], regs[1], regs[2]);
+	memset(sig, 0, len);
+	memcpy(sig, regs, len - 1 < sizeof(regs) ? len - 1 : sizeof(regs));
+	for (i = 0; sig[i]; i++)
+		if ((unsigned char)sig[i] < 0x20 || (unsigned char)sig[i] > 0x7e)
+			sig[i] = '?';
+	return 1;
+#else
+	(void)sig;
+	(void)len;
+	return 0;
+#endif
+}
+
+static const char *cpuid_name(const char *sig)
+{
+	static const struct {
+		const char *sig, *name;
+	} known[] = {
+		{ "KVMKVMKVM", "kvm" },	{ "Linux KVM Hv", "kvm" },
+		{ "TCGTCGTCGTCG", "qemu" }, { "Microsoft Hv", "microsoft" },
+		{ "VMwareVMware", "vmware" }, { "XenVMMXenVMM", "xen" },
+		{ "VBoxVBoxVBox", "oracle" }, { "bhyve bhyve ", "bhyve" },
+		{ "ACRNACRNACRN", "acrn" }, { " lrpepyh  vr", "parallels" },
+		{ "QNXQVMBSQG", "qnx" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(sig, known[i].sig))
+			return known[i].name;
+	return NULL;
+}
+
+/*
+ * SMBIOS BIOS Characteristics Extension Byte 2, bit 4, "virtual machine"
+ * (DSP0134 2.7+; the kernel exposes the table as entry 0-0, readable by
+ * root): 1 set, 0 unset, -1 unknown. Unset does not mean bare metal (QEMU
+ * with SeaBIOS leaves it clear), so it only tells EC2 metal from EC2 VMs,
+ * as systemd-detect-virt does.
+ */
+static int smbios_vm_bit(const char *root)
+{
+	unsigned char raw[32];
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	under(root, "/sys/firmware/dmi/entries/0-0/raw", path, sizeof(path));
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	n = fread(raw, 1, sizeof(raw), f);
+	fclose(f);
+	if (n < 20 || raw[1] < 20)
+		return -1;
+	return !!(raw[19] & (1u << 4));
+}
+
+/* A hypervisor named by DMI, or NULL (bare-metal cloud hosts excluded). */
+static const char *dmi_name(const char *vendor, const char *product,
+			    int vm_bit)
+{
+	static const struct {
+		const char *needle, *name;
+	} known[] = {
+		{ "QEMU", "qemu" }, { "KVM", "kvm" }, { "VMware", "vmware" },
+		{ "VMW", "vmware" }, { "innotek GmbH", "oracle" },
+		{ "VirtualBox", "oracle" }, { "Xen", "xen" },
+		{ "Bochs", "bochs" }, { "Parallels", "parallels" },
+		{ "BHYVE", "bhyve" }, { "Google", "google" },
+		{ "Alibaba Cloud", "alibaba" }, { "OpenStack", "openstack" },
+		{ "Apple Virtualization", "apple" },
+	};
+	size_t i;
+
+	/* Surface laptops are Microsoft too: Hyper-V says "Virtual Machine". */
+	if (strstr(vendor, "Microsoft"))
+		return strstr(product, "Virtual Machine") ? "microsoft" : NULL;
+	/*
+	 * EC2 metal instances say Amazon EC2 too, with the SMBIOS VM bit
+	 * clear; without the bit, go by the instance type (*.metal*).
+	 */
+	if (strstr(vendor, "Amazon EC2")) {
+		if (vm_bit >= 0)
+			return vm_bit ? "amazon" : NULL;
+		return strstr(product, "metal") ? NULL : "amazon";
+	}
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strstr(vendor, known[i].needle) ||
+		    strstr(product, known[i].needle))
+			return known[i].name;
+	return NULL;
+}
+
+/* systemd-detect-virt --vm's answer, "" when it is absent or says none. */
+static void detect_virt(char *buf, size_t len, int *present)
+{
+	char line[64] = "";
+	FILE *p;
+
+	buf[0] = 0;
+	*present = 0;
+	p = popen("command -v systemd-detect-virt >/dev/null 2>&1 && "
+		  "systemd-detect-virt --vm 2>/dev/null || echo absent", "r");
+	if (!p)
+		return;
+	if (!fgets(line, sizeof(line), p))
+		line[0] = 0;
+	pclose(p);
+	line[strcspn(line, "\n")] = 0;
+	if (!strcmp(line, "absent"))
+		return;
+	*present = 1;
+	if (line[0] && strcmp(line, "none"))
+		snprintf(buf, len, "%s", line);
+}
+
+void hb_detect_virtualization(const char *root, char *what, size_t wlen,
+			      char *how, size_t hlen)
+{
+	char path[512], sig[16], vendor[256], product[256], xen[64], sd[64];
+	const char *name = NULL, *dmi, *cpuid = NULL;
+	int live = !root || !*root, flag, readable, sd_present = 0;
+	int dmi_present, xen_present, vm_bit;
+
+	if (!root)
+		root = "";
+	how[0] = 0;
+	if (live) {
+		detect_virt(sd, sizeof(sd), &sd_present);
+		if (sd[0]) {
+			name = sd;
+			evidence(how, hlen, "systemd-detect-virt --vm: %s", sd);
+		}
+		if (cpuid_signature(sig, sizeof(sig))) {
+			cpuid = cpuid_name(sig);
+			if (!name)
+				name = cpuid ? cpuid : "unknown";
+			evidence(how, hlen, "CPUID 0x40000000: \"%s\"", sig);
+		}
+	}
+	flag = cpuinfo_hypervisor(root, &readable);
+	if (flag) {
+		if (!name)
+			name = "unknown";
+		evidence(how, hlen, "/proc/cpuinfo: hypervisor flag");
+	}
+	under(root, "/sys/hypervisor/type", path, sizeof(path));
+	xen_present = !hb_read_line(path, xen, sizeof(xen));
+	if (xen_present && xen[0]) {
+		if (!name || !strcmp(name, "unknown"))
+			name = xen;
+		evidence(how, hlen, "/sys/hypervisor/type: %s", xen);
+	}
+	under(root, "/sys/class/dmi/id/sys_vendor", path, sizeof(path));
+	dmi_present = !hb_read_line(path, vendor, sizeof(vendor));
+	under(root, "/sys/class/dmi/id/product_name", path, sizeof(path));
+	if (hb_read_line(path, product, sizeof(product)))
+		product[0] = 0;
+	else
+		dmi_present = 1;
+	vm_bit = smbios_vm_bit(root);
+	dmi = dmi_name(vendor, product, vm_bit);
+	if (dmi) {
+		if (!name || !strcmp(name, "unknown"))
+			name = dmi;
+		evidence(how, hlen, "DMI: \"%s\" \"%s\"", vendor, product);
+	}
+	if (vm_bit == 1) {
+		if (!name)
+			name = "unknown";
+		evidence(how, hlen, "SMBIOS: virtual machine bit");
+	}
+	if (name) {
+		snprintf(what, wlen, "%s", name);
+		return;
+	}
+	snprintf(what, wlen, "none");
+	evidence(how, hlen, "nothing found; checked %s/proc/cpuinfo%s, /sys/hypervisor%s, DMI%s%s",
+		 live ? "CPUID, " : "", readable ? "" : " (unreadable)",
+		 xen_present ? "" : " (absent)",
+		 dmi_present ? "" : " (absent)",
+		 !live ? "" : sd_present ? ", systemd-detect-virt" :
+		 ", systemd-detect-virt (not installed)");
+}
+
+const char *hb_facts_machine_kind(const struct hb_facts *f, char *buf,
+				  size_t len)
+{
+	const char *vm = hb_fact_get(f, "vm");
+	const char *virt = hb_fact_get(f, "virtualization");
+
+	if (*vm && strcmp(vm, "none"))
+		snprintf(buf, len, "VM: times are emulated, compare ratios only");
+	else if (*virt && strcmp(virt, "none"))
+		snprintf(buf, len, "virtual machine (%s): not bare metal", virt);
+	else if (!*virt)
+		snprintf(buf, len, "virtualization not recorded");
+	else
+		snprintf(buf, len, "bare metal");
+	return buf;
+}
+
 void hb_facts_collect(struct hb_facts *f, const struct hb_topology *t)
 {
-	char buf[512];
+	char buf[512], virt[64];
 	struct utsname u;
 	const char *vm = getenv("HMMBENCH_VM");
 	int persona = personality(0xffffffff);
@@ -144,6 +411,9 @@ void hb_facts_collect(struct hb_facts *f, const struct hb_topology *t)
 		    persona >= 0 && (persona & ADDR_NO_RANDOMIZE) ?
 		    "off" : "on");
 	hb_fact_set(f, "vm", "%s", vm && *vm ? vm : "none");
+	hb_detect_virtualization("", virt, sizeof(virt), buf, sizeof(buf));
+	hb_fact_set(f, "virtualization", "%s", virt);
+	hb_fact_set(f, "virtualization_detected_by", "%s", buf);
 	hb_topology_summary(t, buf, sizeof(buf));
 	hb_fact_set(f, "numa_nodes", "%s", buf);
 }
