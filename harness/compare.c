@@ -113,9 +113,14 @@ const char *compare_machine_kind(const struct run *run, char *buf,
 				 size_t len)
 {
 	const char *vm = results_ctx_or(run, "vm", "unknown");
+	const char *virt = results_ctx_or(run, "virtualization", "");
 
-	if (!strcmp(vm, "none"))
+	if (!strcmp(vm, "none") && !strcmp(virt, "none"))
 		snprintf(buf, len, "bare metal");
+	else if (!strcmp(vm, "none") && *virt)
+		snprintf(buf, len, "virtual machine (%s)", virt);
+	else if (!strcmp(vm, "none"))
+		snprintf(buf, len, "native (virtualization not recorded)");
 	else if (!strcmp(vm, "unknown"))
 		snprintf(buf, len, "unknown (no vm in context)");
 	else
@@ -532,6 +537,7 @@ static const struct fact facts[] = {
 	{ "num_cpus", "CPUs" },
 	{ "numa_nodes", "NUMA nodes" },
 	{ NULL, "Machine" },
+	{ "virtualization", "Virtualization" },
 	{ NULL, "NUMA placed" },
 	{ "thp_enabled", "THP enabled" },
 	{ "thp_defrag", "THP defrag" },

@@ -53,7 +53,10 @@ int compare_print(FILE *out, const struct run *runs, size_t nruns,
 void compare_run_label(const struct run *runs, size_t nruns, size_t i,
 		       char *buf, size_t len);
 
-/* "bare metal", "VM (kvm)", "VM (tcg)" from the context's vm key. */
+/*
+ * "bare metal" (vm and virtualization none), "virtual machine (kvm)" (a
+ * native run on a hypervisor), "VM (kvm)", "VM (tcg)" (our QEMU runs).
+ */
 const char *compare_machine_kind(const struct run *run, char *buf,
 				 size_t len);
 

@@ -458,7 +458,7 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 	const struct hb_case_result *res;
 	FILE *outs[2] = { NULL, also };
 	size_t i, o, errors = 0;
-	char path[1100];
+	char path[1100], kind[128];
 
 	outs[0] = open_in(dir, "summary.txt", path, sizeof(path));
 	if (!outs[0])
@@ -469,9 +469,8 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 		fprintf(outs[o], "hmmbench on %s, kernel %s (%s), profile %s\n",
 			hb_fact_get(facts, "host"),
 			hb_fact_get(facts, "kernel_release"),
-			strcmp(hb_fact_get(facts, "vm"), "none") ?
-			"VM: times are emulated, compare ratios only" :
-			"bare metal", hb_fact_get(facts, "profile"));
+			hb_facts_machine_kind(facts, kind, sizeof(kind)),
+			hb_fact_get(facts, "profile"));
 		fprintf(outs[o], "THP %s, governor %s, %s\n\n",
 			hb_fact_get(facts, "thp_enabled"),
 			hb_fact_get(facts, "cpufreq_governor"),

@@ -311,9 +311,17 @@ static void print_method(FILE *out, const struct run *run)
 	char text[4096], kind[128], reps[32];
 	size_t lo = results_min_reps(run), hi = results_max_reps(run);
 	const char *vm = results_ctx_or(run, "vm", "unknown");
+	const char *virt = results_ctx_or(run, "virtualization", "");
 
-	if (!strcmp(vm, "none"))
+	if (!strcmp(vm, "none") && !strcmp(virt, "none"))
 		snprintf(kind, sizeof(kind), "on bare metal");
+	else if (!strcmp(vm, "none") && *virt)
+		snprintf(kind, sizeof(kind),
+			 "natively in a virtual machine (%s), not on bare metal",
+			 virt);
+	else if (!strcmp(vm, "none"))
+		snprintf(kind, sizeof(kind),
+			 "natively (whether on bare metal was not recorded)");
 	else if (!strcmp(vm, "kvm") || !strcmp(vm, "tcg"))
 		snprintf(kind, sizeof(kind),
 			 "in a QEMU VM (%s acceleration%s)", vm,

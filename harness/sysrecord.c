@@ -371,8 +371,10 @@ const char *hb_facts_machine_kind(const struct hb_facts *f, char *buf,
 	const char *vm = hb_fact_get(f, "vm");
 	const char *virt = hb_fact_get(f, "virtualization");
 
-	if (*vm && strcmp(vm, "none"))
-		snprintf(buf, len, "VM: times are emulated, compare ratios only");
+	if (!strcmp(vm, "tcg"))
+		snprintf(buf, len, "VM (tcg): times are emulated, compare ratios only");
+	else if (*vm && strcmp(vm, "none"))
+		snprintf(buf, len, "VM (%s): not bare metal, compare ratios", vm);
 	else if (*virt && strcmp(virt, "none"))
 		snprintf(buf, len, "virtual machine (%s): not bare metal", virt);
 	else if (!*virt)
