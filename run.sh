@@ -34,6 +34,9 @@ Options:
   --no-vm           never fall back to a VM: fail instead
   --no-install      do not install packages; say what is missing and stop
   --vm-timeout S    give each VM at most S seconds (default 7200)
+  --resume DIR      finish a native run that was interrupted: DIR is the
+                    .<timestamp>.partial folder it named; the cases it
+                    finished are kept, the rest run with its options
 Every other option goes to hmmbench: --profile quick|standard|full,
 --filter, --sizes, --states, --styles, --access, --window, --nodes,
 --repetitions, --min-time, --out, --governor, --list (build/hmmbench --help).
@@ -61,6 +64,7 @@ module_ours=0		# 1 while run.sh has hmm_bench loaded: unload on the way out
 child_pid=''		# the program run.sh waits for (hmmbench or vm-run)
 
 kernels=() hm_args=() no_vm=0 no_install=0 vm_timeout=7200 profile_given=0
+resume_dir=''
 out_root=results
 
 # Unload what run.sh loaded and remove its temporary files; the exit status
@@ -168,8 +172,10 @@ build_userspace() {
 	deps build plot
 	say "building hmmbench"
 	make -s -j"$(nproc)" build/hmmbench build/hmmbench-report >&2
-	# Bad options or profiles fail here, before any module or VM.
-	"$hmmbench_bin" "${hm_args[@]}" --list > /dev/null || exit 2
+	# Bad options or profiles fail here, before any module or VM (a
+	# resumed run has the options it started with).
+	[[ -n $resume_dir ]] ||
+		"$hmmbench_bin" "${hm_args[@]}" --list > /dev/null || exit 2
 }
 
 # kconfig NAME: "VALUE WHERE" for CONFIG_NAME of the running kernel (VALUE
@@ -355,7 +361,11 @@ run_native() {
 	mkfifo "$tmp/out"
 	tee -i "$tmp/log" < "$tmp/out" &
 	tee_pid=$!
-	run_child "$hmmbench_bin" "${hm_args[@]}" --out "$out_root" > "$tmp/out" || status=$?
+	if [[ -n $resume_dir ]]; then
+		run_child "$hmmbench_bin" --resume "$resume_dir" > "$tmp/out" || status=$?
+	else
+		run_child "$hmmbench_bin" "${hm_args[@]}" --out "$out_root" > "$tmp/out" || status=$?
+	fi
 	wait "$tee_pid" || true
 	if ! finish_run "$(sed -n 's/^Results: //p' "$tmp/log" | tail -1)"; then
 		[[ $status -ne 0 ]] || status=1
@@ -421,6 +431,11 @@ parse_args() {
 			out_root=$2
 			shift 2
 			;;
+		--resume)
+			[[ $# -ge 2 ]] || die "--resume needs the .<timestamp>.partial folder of the interrupted run"
+			resume_dir=$2
+			shift 2
+			;;
 		--profile | -p)
 			profile_given=1
 			hm_args+=("$1" "${2:-}")
@@ -433,6 +448,12 @@ parse_args() {
 		esac
 	done
 	[[ $profile_given -eq 1 ]] || hm_args=(--profile standard "${hm_args[@]}")
+	if [[ -n $resume_dir ]]; then
+		[[ ${#kernels[@]} -eq 0 ]] ||
+			die "--resume finishes a native run; a VM run cannot be resumed (start it again)"
+		[[ $profile_given -eq 0 && ${#hm_args[@]} -eq 2 ]] ||
+			die "--resume takes no hmmbench option: the run goes on with the options it started with"
+	fi
 }
 
 main() {
@@ -477,6 +498,8 @@ main() {
 		say "--no-vm given: stopping. Fix the above, or run ./run.sh --kernel 6.12 to measure in a VM"
 		exit 1
 	fi
+	[[ -z $resume_dir ]] ||
+		die "--resume needs this kernel to take the module, as the run it finishes did"
 	say "running the same profile in a VM on Debian's newest 6.12 kernel instead (--no-vm refuses)"
 	build_userspace
 	deps vm

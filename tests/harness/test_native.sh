@@ -82,11 +82,16 @@ stub hmmbench '
 echo "hmmbench $*" >> "$FAKE_CALLS"
 grep -q "^hmm_bench " "$FAKE_ROOT/proc/modules" 2>/dev/null &&
 	echo "hmmbench saw hmm_bench loaded" >> "$FAKE_CALLS"
-out=""
-while [[ $# -gt 0 ]]; do [[ $1 == --out ]] && out=$2; shift; done
+out="" resume=""
+while [[ $# -gt 0 ]]; do
+	[[ $1 == --out ]] && out=$2
+	[[ $1 == --resume ]] && resume=$2
+	shift
+done
 case ${FAKE_HM:-ok} in
 ok)
 	run=$out/fakehost/$FAKE_REL/20260101-000000
+	[[ -z $resume ]] || run=$(dirname "$resume")/20260101-000000
 	mkdir -p "$run"; touch "$run/COMPLETE"
 	echo "Results: $run" ;;
 fail) echo "hmmbench: it went wrong" >&2; exit 3 ;;
@@ -231,6 +236,23 @@ check "success: hmmbench ran while hmm_bench was loaded" called "hmmbench saw hm
 check "success: hmm_bench is unloaded afterwards" bash -c "! grep -q '^hmm_bench ' '$FAKE_ROOT/proc/modules'"
 check "success: run.sh prints where the results are" grep -q "^Results: $tmp/out/fakehost/" "$tmp/o"
 check "success: no temporary file is left" no_temp_left
+
+fresh_machine
+partial=$tmp/out/fakehost/$FAKE_REL/.20260101-000000.partial
+mkdir -p "$partial"
+drive main --no-vm --resume "$partial"
+check "--resume: hmmbench gets --resume DIR alone (no --list, --out or profile)" \
+	test "$(grep '^hmmbench -' "$FAKE_CALLS")" == "hmmbench --resume $partial"
+check "--resume: with the module loaded, unloaded after, status 0" \
+	bash -c "[[ $rc -eq 0 ]] && grep -qx 'hmmbench saw hmm_bench loaded' '$FAKE_CALLS' && grep -qx 'rmmod hmm_bench' '$FAKE_CALLS'"
+fresh_machine
+drive main --no-vm --resume "$partial" --sizes 4K
+check "--resume with a hmmbench option: refused before the module (exit 1)" \
+	bash -c "[[ $rc -eq 1 ]] && grep -q 'the run goes on with the options it started with' '$tmp/e' && ! grep -q 'insmod\|hmmbench' '$FAKE_CALLS'"
+fresh_machine
+drive main --resume "$partial" --kernel 6.12
+check "--resume of a VM run: refused (exit 1)" \
+	bash -c "[[ $rc -eq 1 ]] && grep -q 'a VM run cannot be resumed' '$tmp/e'"
 
 fresh_machine
 export FAKE_HM=fail
