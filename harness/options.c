@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,12 +103,15 @@ static int parse_pairs(struct hb_options *o, const char *text, char *err,
 
 	o->npairs = 0;
 	while (*p) {
+		/* Out of int's range would wrap (4294967296 to node 0). */
+		errno = 0;
 		cpu = strtol(p, &end, 10);
-		if (end == p || *end != ':' || cpu < 0)
+		if (end == p || *end != ':' || cpu < 0 || cpu > INT_MAX || errno)
 			goto bad;
 		p = end + 1;
 		mem = strtol(p, &end, 10);
-		if (end == p || (*end && *end != ',') || mem < 0)
+		if (end == p || (*end && *end != ',') || mem < 0 ||
+		    mem > INT_MAX || errno)
 			goto bad;
 		if (o->npairs == HB_MAX_PAIRS) {
 			snprintf(err, errlen, "--nodes: at most %d pairs",
