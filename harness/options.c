@@ -199,9 +199,20 @@ int hb_options_parse(struct hb_options *o, int argc, char **argv, char *err,
 			ret = -EINVAL;
 			break;
 		default:
-			snprintf(err, errlen,
-				 "unknown option '%s' (see hmmbench --help)",
-				 argv[optind - 1]);
+			/*
+			 * An unknown short option leaves optind on its word
+			 * unless it ends it ("-xh"), so name the letter. A
+			 * long option's error (optopt 0, its value, or 'h'
+			 * for "--help=x") has moved optind past its word.
+			 */
+			if (optopt > 0 && optopt < 256 && !strchr("pfh", optopt))
+				snprintf(err, errlen,
+					 "unknown option '-%c' (see hmmbench --help)",
+					 optopt);
+			else
+				snprintf(err, errlen,
+					 "unknown option '%s' (see hmmbench --help)",
+					 argv[optind - 1]);
 			ret = -EINVAL;
 			break;
 		}
