@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sweep as data: profile files, command-line options and the
- * expansion into named cases with skip reasons. No device, no kernel.
+ * The sweep as data: profile files and the expansion into named cases
+ * with skip reasons (the command line is test_options.c's). No device,
+ * no kernel.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,7 +16,6 @@
 
 #include <cmocka.h>
 
-#include "options.h"
 #include "plan.h"
 #include "profile.h"
 
@@ -141,54 +141,6 @@ static void test_profile_errors_name_the_line(void **unused)
 	assert_non_null(strstr(err, "quick, standard, full"));
 }
 
-static void test_options_map_onto_profile_keys(void **unused)
-{
-	char *argv[] = { "hmmbench", "--profile", "quick", "--sizes", "4K,2M",
-			 "--states", "none", "--nodes", "0:0,0:1", "--list",
-			 "--window", "64", "--min-time", "0.5", NULL };
-	struct hb_options o;
-
-	(void)unused;
-	assert_int_equal(hb_options_parse(&o, 14, argv, err, sizeof(err)), 0);
-	assert_string_equal(o.profile, "quick");
-	assert_true(o.list);
-	assert_int_equal(o.noverrides, 3);
-	assert_string_equal(o.override_key[0], "sizes");
-	assert_string_equal(o.override_value[0], "4K,2M");
-	assert_string_equal(o.override_key[2], "window");
-	assert_int_equal(o.npairs, 2);
-	assert_int_equal(o.pairs[1].cpu, 0);
-	assert_int_equal(o.pairs[1].mem, 1);
-	assert_true(o.min_time == 0.5);
-	assert_string_equal(o.out, "results");
-}
-
-static void test_bad_options_are_refused(void **unused)
-{
-	char *unknown[] = { "hmmbench", "--frobnicate", NULL };
-	char *nodes[] = { "hmmbench", "--nodes", "0-1", NULL };
-	char *missing[] = { "hmmbench", "--sizes", NULL };
-	char *stray[] = { "hmmbench", "extra", NULL };
-	char *min_time[] = { "hmmbench", "--min-time", "-1", NULL };
-	struct hb_options o;
-
-	(void)unused;
-	assert_int_equal(hb_options_parse(&o, 2, unknown, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "unknown option '--frobnicate'"));
-	assert_int_equal(hb_options_parse(&o, 3, nodes, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "CPU:MEMORY"));
-	assert_int_equal(hb_options_parse(&o, 2, missing, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "needs a value"));
-	assert_int_equal(hb_options_parse(&o, 2, stray, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "unexpected argument 'extra'"));
-	assert_int_equal(hb_options_parse(&o, 3, min_time, err, sizeof(err)),
-			 -EINVAL);
-}
-
 static void small_profile(struct hb_profile *p)
 {
 	char path[64];
@@ -298,8 +250,6 @@ int main(void)
 		cmocka_unit_test(test_sizes_parse_and_format),
 		cmocka_unit_test(test_shipped_profiles_load),
 		cmocka_unit_test(test_profile_errors_name_the_line),
-		cmocka_unit_test(test_options_map_onto_profile_keys),
-		cmocka_unit_test(test_bad_options_are_refused),
 		cmocka_unit_test(test_expansion_names_and_counts),
 		cmocka_unit_test(test_machine_limits_skip_with_reasons),
 		cmocka_unit_test(test_filter_keeps_calibration),
