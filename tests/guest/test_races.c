@@ -614,10 +614,10 @@ static void pick_config(struct try *t)
 	if (t->race == RACE_STORM) {
 		/*
 		 * Chunks long enough that every retry is zapped while it
-		 * runs: the call must give up with -EBUSY after max_retries.
-		 * (A 4096-page chunk takes ~0.1 s under TCG and gives up in
-		 * ~8 s; the watchdog bounds it. Larger windows take longer:
-		 * the bound is a count of retries, not a time.)
+		 * runs: the call gives up with -EBUSY after max_retries or
+		 * busy_timeout_ms (1 s by default), whichever comes first;
+		 * the watchdog bounds it. (Success stays allowed: a retry
+		 * that falls between two zaps may finish its chunk.)
 		 */
 		t->request = HMM_BENCH_REQ_FAULT;
 		t->access = HMM_BENCH_ACCESS_WRITE;
