@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,12 +107,15 @@ static int parse_pairs(struct hb_options *o, const char *text, char *err,
 
 	o->npairs = 0;
 	while (*p) {
+		/* Out of int's range would wrap (4294967296 to node 0). */
+		errno = 0;
 		cpu = strtol(p, &end, 10);
-		if (end == p || *end != ':' || cpu < 0)
+		if (end == p || *end != ':' || cpu < 0 || cpu > INT_MAX || errno)
 			goto bad;
 		p = end + 1;
 		mem = strtol(p, &end, 10);
-		if (end == p || (*end && *end != ',') || mem < 0)
+		if (end == p || (*end && *end != ',') || mem < 0 ||
+		    mem > INT_MAX || errno)
 			goto bad;
 		if (o->npairs == HB_MAX_PAIRS) {
 			snprintf(err, errlen, "--nodes: at most %d pairs",
@@ -201,9 +205,20 @@ int hb_options_parse(struct hb_options *o, int argc, char **argv, char *err,
 			ret = -EINVAL;
 			break;
 		default:
-			snprintf(err, errlen,
-				 "unknown option '%s' (see hmmbench --help)",
-				 argv[optind - 1]);
+			/*
+			 * An unknown short option leaves optind on its word
+			 * unless it ends it ("-xh"), so name the letter. A
+			 * long option's error (optopt 0, its value, or 'h'
+			 * for "--help=x") has moved optind past its word.
+			 */
+			if (optopt > 0 && optopt < 256 && !strchr("pfh", optopt))
+				snprintf(err, errlen,
+					 "unknown option '-%c' (see hmmbench --help)",
+					 optopt);
+			else
+				snprintf(err, errlen,
+					 "unknown option '%s' (see hmmbench --help)",
+					 argv[optind - 1]);
 			ret = -EINVAL;
 			break;
 		}

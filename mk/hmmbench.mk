@@ -23,6 +23,13 @@ $(BUILD)/unit/test_plan: $(BUILD)/san/tests/unit/test_plan.o $(BUILD)/libhmmbenc
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(LIB_LIBS)
 
+# Unit tests of the command line (options and their profile keys).
+HOST_TEST_BINS += $(BUILD)/unit/test_options
+
+$(BUILD)/unit/test_options: $(BUILD)/san/tests/unit/test_options.o $(BUILD)/libhmmbench-san.a
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(LIB_LIBS)
+
 # Checks a result folder that a guest brought back (tests/run.sh uses it).
 $(BUILD)/unit/check_run: $(BUILD)/san/tests/harness/check_run.o
 	@mkdir -p $(dir $@)

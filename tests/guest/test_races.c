@@ -18,6 +18,28 @@
  * or sequence retries in a successful call); the others ran it too early
  * or too late to matter.
  *
+ * "overlap" counts the tries where the race operation provably ran while
+ * the call was in progress, and every race must have one. The proof is
+ * the histogram: filled with ~0 before the call, the module zeroes it
+ * once it has checked the range (clear_user() before the first chunk)
+ * and writes the real one, never all zero, only when the call succeeds.
+ * A try overlaps when the histogram read all zero just before the
+ * operation and still did after it: the call had begun and had not ended
+ * successfully, and it cannot have failed before an operation that alone
+ * makes it fail. (For unmap-hist and unmap-struct, whose operation takes
+ * the page away: all zero before it, then -EFAULT from the copy-out at
+ * the end of the call.) For kill and exit-group the histogram page is
+ * shared with the dying process: all zero before the signal and after
+ * the death means the call was cut short.
+ *
+ * Half of the tries (the "gated" ones: index + index / 4 even, and every
+ * dontneed-storm, kill and exit-group try) wait for the histogram to read
+ * zero before their random delay, so they race a call in progress; the
+ * others race from the start of the ioctl() and cover its entry (the
+ * mapping check). A race with no overlap after its tries runs up to
+ * EXTRA_TRIES more, gated and without delay, until it has one; they are
+ * counted as "extra", not in "tries".
+ *
  * Every race runs in a child process under a watchdog: the test fails,
  * with the kernel stacks of the stuck tasks, when a try does not finish in
  * time. Counts per race come out as TAP diagnostics and in
@@ -59,6 +81,8 @@
 #define STALL_S		120	/* one try may not take longer (default) */
 #define TARGET_CALL_S	0.3	/* how long the raced call should take */
 #define KILL_BOUND_S(est) (30 + 10 * (est))	/* a killed caller is gone */
+#define EXTRA_TRIES	8	/* bound of the tries that look for an overlap */
+#define HIST_N		64	/* histogram buckets, the sentinel of a call */
 
 /* ---- outcomes ---------------------------------------------------------- */
 
@@ -98,6 +122,8 @@ static const char *const race_name[RACE_N] = {
 struct race_stats {
 	unsigned long tries;
 	unsigned long hit;	/* the call saw the race: error or retries */
+	unsigned long overlap;	/* the operation ran inside the call */
+	unsigned long extra;	/* tries beyond "tries" to find an overlap */
 	unsigned long oc[OC_N];
 	unsigned long ops;	/* race operations done */
 	unsigned long ebusy_retries, seq_retries;
@@ -134,6 +160,35 @@ static void sleep_s(double s)
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
 	nanosleep(&ts, NULL);
+}
+
+/* ---- is a call in progress? (see the top of the file) ------------------ */
+
+static void hist_arm(uint64_t *hist)
+{
+	int i;
+
+	for (i = 0; i < HIST_N; i++)
+		__atomic_store_n(&hist[i], ~0ULL, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Cleared by the module and not yet the real histogram of a success. */
+static bool in_call(const uint64_t *hist)
+{
+	int i;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < HIST_N; i++)
+		if (__atomic_load_n(&hist[i], __ATOMIC_RELAXED))
+			return false;
+	return true;
+}
+
+/* Tries that wait for the call to be in progress before their delay. */
+static bool gated_index(int index)
+{
+	return (index + index / 4) % 2 == 0;
 }
 
 /* splitmix64, seeded per race so that a failing try can be found again */
@@ -300,6 +355,11 @@ struct try {
 	double est_s;		/* expected length of the call */
 	double delay_s;		/* when the race hits */
 	unsigned long ops;
+	bool extra;		/* one of the EXTRA_TRIES */
+	bool gated;		/* delay counted from "in progress" */
+	uint64_t *hist;		/* the call's histogram, the sentinel */
+	bool pre;		/* in progress just before the operation */
+	bool overlap;		/* ... and still after one operation */
 	char desc[256];
 };
 
@@ -354,19 +414,28 @@ static void pick_part(struct try *t, uint8_t **p, size_t *len)
 static uint32_t storm_window(void);
 static double storm_interval_s(void);
 
+/* After one operation: did it run inside the call? */
+static void note_op(struct try *t)
+{
+	if (t->pre && in_call(t->hist))
+		t->overlap = true;
+}
+
 static int race_op(struct try *t, struct call *c, void *hist_page,
 		   void *struct_page)
 {
 	uint8_t *p;
 	size_t len;
 	pid_t pid;
-	int n;
+	int n, ret;
 
 	pick_part(t, &p, &len);
 	switch (t->race) {
 	case RACE_MUNMAP:
 		t->ops++;
-		return munmap(p, len);
+		ret = munmap(p, len);
+		note_op(t);
+		return ret;
 	case RACE_MREMAP:
 		t->ops++;
 		if (rnd() % 2) {
@@ -374,17 +443,24 @@ static int race_op(struct try *t, struct call *c, void *hist_page,
 			void *q = mremap(t->mem, t->len, t->len,
 					 MREMAP_MAYMOVE | MREMAP_FIXED, t->spare);
 
+			note_op(t);
 			return q == t->spare ? 0 : -1;
 		}
 		/* shrink it to its first half, or to one page */
-		return mremap(t->mem, t->len, rnd() % 2 ? t->len / 2 : PAGE, 0) ==
-		       MAP_FAILED ? -1 : 0;
+		ret = mremap(t->mem, t->len, rnd() % 2 ? t->len / 2 : PAGE, 0) ==
+		      MAP_FAILED ? -1 : 0;
+		note_op(t);
+		return ret;
 	case RACE_MPROTECT_NONE:
 		t->ops++;
-		return mprotect(p, len, PROT_NONE);
+		ret = mprotect(p, len, PROT_NONE);
+		note_op(t);
+		return ret;
 	case RACE_MPROTECT_RO:
 		t->ops++;
-		return mprotect(p, len, PROT_READ);
+		ret = mprotect(p, len, PROT_READ);
+		note_op(t);
+		return ret;
 	case RACE_DONTNEED:
 		/* a burst of 1 to 8, a tenth of the call apart */
 		for (n = 1 + (int)(rnd() % 8); n && !is_done(c); n--) {
@@ -392,6 +468,7 @@ static int race_op(struct try *t, struct call *c, void *hist_page,
 			if (madvise(p, len, MADV_DONTNEED))
 				return -1;
 			t->ops++;
+			note_op(t);
 			sleep_s(t->est_s / 10);
 		}
 		return 0;
@@ -401,6 +478,7 @@ static int race_op(struct try *t, struct call *c, void *hist_page,
 			if (madvise(t->mem, t->len, MADV_DONTNEED))
 				return -1;
 			t->ops++;
+			note_op(t);
 			sleep_s(storm_interval_s());
 		}
 		return 0;
@@ -418,6 +496,7 @@ static int race_op(struct try *t, struct call *c, void *hist_page,
 			if (waitpid(pid, NULL, 0) != pid)
 				return -1;
 			t->ops++;
+			note_op(t);
 		}
 		return 0;
 	case RACE_UNMAP_HIST:
@@ -528,13 +607,17 @@ static void pick_config(struct try *t)
 	t->len = pages * PAGE;
 	t->est_s = (double)pages / rate;
 	t->delay_s = frand() * t->est_s;
+	t->gated = t->extra || gated_index(t->index);
+	/* From "in progress", the first half of the call; extras at once. */
+	if (t->gated)
+		t->delay_s = t->extra ? 0 : t->delay_s / 2;
 	if (t->race == RACE_STORM) {
 		/*
 		 * Chunks long enough that every retry is zapped while it
-		 * runs: the call must give up with -EBUSY after max_retries.
-		 * (A 4096-page chunk takes ~0.1 s under TCG and gives up in
-		 * ~8 s; the watchdog bounds it. Larger windows take longer:
-		 * the bound is a count of retries, not a time.)
+		 * runs: the call gives up with -EBUSY after max_retries or
+		 * busy_timeout_ms (1 s by default), whichever comes first;
+		 * the watchdog bounds it. (Success stays allowed: a retry
+		 * that falls between two zaps may finish its chunk.)
 		 */
 		t->request = HMM_BENCH_REQ_FAULT;
 		t->access = HMM_BENCH_ACCESS_WRITE;
@@ -544,6 +627,7 @@ static void pick_config(struct try *t)
 		t->len = 4 * (size_t)(t->window ? t->window : 1024) * PAGE;
 		t->est_s = (double)(t->len / PAGE) / rate;
 		t->delay_s = 0;
+		t->gated = true;
 	}
 }
 
@@ -561,12 +645,13 @@ static int one_try(struct try *t, int fd)
 
 	pick_config(t);
 	snprintf(t->desc, sizeof(t->desc),
-		 "%s try %d: %s %s %s window %u stride %u, %zu MiB%s, race at %.3f s of ~%.3f s",
-		 race_name[t->race], t->index, hb_style_name(t->style),
+		 "%s %stry %d: %s %s %s window %u stride %u, %zu MiB%s, race at %.3f s%s of ~%.3f s",
+		 race_name[t->race], t->extra ? "extra " : "", t->index,
+		 hb_style_name(t->style),
 		 t->request == HMM_BENCH_REQ_MIXED ? "mixed" : "fault",
 		 t->access == HMM_BENCH_ACCESS_WRITE ? "write" : "read",
 		 t->window, t->stride, t->len >> 20, t->thp ? " THP" : "",
-		 t->delay_s, t->est_s);
+		 t->delay_s, t->gated ? " from in progress" : "", t->est_s);
 	snprintf(sh->current, sizeof(sh->current), "%s", t->desc);
 
 	t->mem = mmap(NULL, t->len, PROT_READ | PROT_WRITE,
@@ -587,8 +672,10 @@ static int one_try(struct try *t, int fd)
 	hb_fault_init(&req, t->mem, t->len, t->style, t->request, t->access,
 		      t->window);
 	req.mixed_stride = t->stride;
-	req.hist_buckets = 64;
+	req.hist_buckets = HIST_N;
 	req.hist_ptr = (uintptr_t)hist_page;
+	t->hist = hist_page;
+	hist_arm(hist_page);
 	memcpy(struct_page, &req, sizeof(req));
 	c.req = struct_page;
 	c.read_back = t->race != RACE_UNMAP_STRUCT;
@@ -598,12 +685,23 @@ static int one_try(struct try *t, int fd)
 		return -1;
 	}
 	wait_started(&c);
+	if (t->gated)
+		while (!in_call(hist_page) && !is_done(&c))
+			sleep_s(20e-6);
 	sleep_s(t->delay_s);
+	t->pre = in_call(hist_page);
 	if (t->race == RACE_DONTNEED || t->race == RACE_FORK || !is_done(&c))
 		op_ret = race_op(t, &c, hist_page, struct_page);
 	pthread_join(tid, NULL);
+	/* These take away the page that the end of the call writes. */
+	if (t->race == RACE_UNMAP_HIST || t->race == RACE_UNMAP_STRUCT)
+		t->overlap = t->pre && t->ops && c.ret == -EFAULT;
+	st->overlap += t->overlap;
 
-	st->tries++;
+	if (t->extra)
+		st->extra++;
+	else
+		st->tries++;
 	st->ops += t->ops;
 	if (c.secs > st->slowest_s)
 		st->slowest_s = c.secs;
@@ -665,15 +763,30 @@ static int race_child(void *arg)
 		if (one_try(&t, fd))
 			return 3;
 	}
+	/* Not one overlap: look for it, a bounded number of times. */
+	for (i = 0; !sh->r[a->race].overlap && i < EXTRA_TRIES; i++) {
+		struct try t = { .race = a->race, .index = a->tries + i,
+				 .extra = true };
+
+		if (one_try(&t, fd))
+			return 3;
+	}
 	close(fd);
 	return 0;
 }
 
 /* ---- a process that dies while it has calls running ------------------- */
 
+/* Shared with the dying process: its calls' histogram, and what it saw. */
+struct exit_shared {
+	uint64_t hist[HIST_N];
+	int pre;		/* exit-group: in progress just before exit */
+};
+
 struct exit_child {
 	size_t len;
 	uint32_t style, access, window;
+	struct exit_shared *xs;
 };
 
 static int exit_child_started;
@@ -699,6 +812,9 @@ static void *endless_calls(void *arg)
 		/* Its results cannot be seen: the process dies in one. */
 		hb_fault_init(&req, mem, x->len, x->style, HMM_BENCH_REQ_FAULT,
 			      x->access, x->window);
+		req.hist_buckets = HIST_N;
+		req.hist_ptr = (uintptr_t)x->xs->hist;
+		hist_arm(x->xs->hist);
 		hb_device_fault(fd, &req);
 		if (x->access == HMM_BENCH_ACCESS_WRITE)
 			madvise(mem, x->len, MADV_DONTNEED);
@@ -706,17 +822,30 @@ static void *endless_calls(void *arg)
 	return NULL;
 }
 
+/* Wait, a bounded time, for a call of the process to be in progress. */
+static bool wait_in_call(const uint64_t *hist, double bound_s)
+{
+	double t0 = now_s();
+
+	while (!in_call(hist) && now_s() - t0 < bound_s)
+		sleep_s(20e-6);
+	return in_call(hist);
+}
+
 /*
  * RACE_KILL: SIGKILL from outside while a thread is in a call.
  * RACE_EXIT_GROUP: the main thread calls exit() while another thread is
  * in a call; the kernel kills that thread, its call must end.
+ * Both wait, after their random delay, for a call to be in progress.
  */
-static int exit_try(enum race race, int index)
+static int exit_try(enum race race, int index, bool extra)
 {
 	struct race_stats *st = &sh->r[race];
+	struct exit_shared *xs;
 	struct exit_child x;
 	double rate, est, delay, t0, took;
 	int pipefd[2], status;
+	bool overlap;
 	char byte;
 	pid_t pid;
 
@@ -734,17 +863,31 @@ static int exit_try(enum race race, int index)
 	x.len = (x.len + (2UL << 20) - 1) & ~((2UL << 20) - 1);
 	est = (double)(x.len / PAGE) / rate;
 	delay = frand() * est;
+	if (extra)
+		delay = 0;
 	snprintf(sh->current, sizeof(sh->current),
-		 "%s try %d: %s %s window %u, %zu MiB, at %.3f s of ~%.3f s",
-		 race_name[race], index, hb_style_name(x.style),
+		 "%s %stry %d: %s %s window %u, %zu MiB, at %.3f s of ~%.3f s",
+		 race_name[race], extra ? "extra " : "", index,
+		 hb_style_name(x.style),
 		 x.access == HMM_BENCH_ACCESS_WRITE ? "write" : "read", x.window,
 		 x.len >> 20, delay, est);
 
-	if (pipe(pipefd))
+	xs = mmap(NULL, sizeof(*xs), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (xs == MAP_FAILED)
 		return -1;
+	hist_arm(xs->hist);
+	xs->pre = 0;
+	x.xs = xs;
+	if (pipe(pipefd)) {
+		munmap(xs, sizeof(*xs));
+		return -1;
+	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		munmap(xs, sizeof(*xs));
 		return -1;
+	}
 	if (pid == 0) {
 		pthread_t tid;
 
@@ -759,6 +902,7 @@ static int exit_try(enum race race, int index)
 						__ATOMIC_ACQUIRE))
 				sched_yield();
 			sleep_s(delay);
+			xs->pre = wait_in_call(xs->hist, 5 + 4 * est);
 			_exit(0);	/* exit_group(), without stdio */
 		}
 		for (;;)
@@ -770,12 +914,14 @@ static int exit_try(enum race race, int index)
 		waitpid(pid, &status, 0);
 		race_fail(race, "%s: the child never started (status %#x)",
 			  sh->current, status);
+		munmap(xs, sizeof(*xs));
 		return 0;
 	}
 	close(pipefd[0]);
 	t0 = now_s();
 	if (race == RACE_KILL) {
 		sleep_s(delay);
+		xs->pre = wait_in_call(xs->hist, 5 + 4 * est);
 		t0 = now_s();
 		kill(pid, SIGKILL);
 	}
@@ -791,7 +937,14 @@ static int exit_try(enum race race, int index)
 		usleep(10000);
 	}
 	took = now_s() - t0;
-	st->tries++;
+	/* In a call just before the end, and that call never finished. */
+	overlap = xs->pre && in_call(xs->hist);
+	munmap(xs, sizeof(*xs));
+	st->overlap += overlap;
+	if (extra)
+		st->extra++;
+	else
+		st->tries++;
 	st->ops++;
 	if (took > st->slowest_s)
 		st->slowest_s = took;
@@ -813,7 +966,8 @@ static int exit_try(enum race race, int index)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			race_fail(race, "%s: status %#x, not a clean exit",
 				  sh->current, status);
-		if (took > delay + KILL_BOUND_S(est))
+		/* after its delay and its wait for a call (5 + 4 * est) */
+		if (took > delay + 5 + 4 * est + KILL_BOUND_S(est))
 			race_fail(race, "%s: took %.2f s to exit", sh->current,
 				  took);
 		st->oc[OC_OK]++;
@@ -830,7 +984,10 @@ static int exit_child_run(void *arg)
 
 	rng_state = 0x5eed0000ULL + (uint64_t)a->race;
 	for (i = 0; i < a->tries; i++)
-		if (exit_try(a->race, i))
+		if (exit_try(a->race, i, false))
+			return 3;
+	for (i = 0; !sh->r[a->race].overlap && i < EXTRA_TRIES; i++)
+		if (exit_try(a->race, a->tries + i, true))
 			return 3;
 	return 0;
 }
@@ -859,10 +1016,11 @@ static void report(enum race race, int status, int tries)
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
 	line[n] = 0;
-	printf("# race %-13s tries=%lu hit=%lu ops=%lu slowest=%.2fs "
-	       "ebusy_retries=%lu seq_retries=%lu:%s\n", race_name[race],
-	       st->tries, st->hit, st->ops, st->slowest_s, st->ebusy_retries,
-	       st->seq_retries, line);
+	printf("# race %-13s tries=%lu overlap=%lu extra=%lu hit=%lu ops=%lu "
+	       "slowest=%.2fs ebusy_retries=%lu seq_retries=%lu:%s\n",
+	       race_name[race], st->tries, st->overlap, st->extra, st->hit,
+	       st->ops, st->slowest_s, st->ebusy_retries, st->seq_retries,
+	       line);
 	for (i = 0; i < st->fails && i < 4; i++)
 		printf("# race %s failure: %s\n", race_name[race], st->fail[i]);
 	fflush(stdout);
@@ -875,6 +1033,9 @@ static void report(enum race race, int status, int tries)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(st->fails, 0);
 	assert_int_equal(st->tries, (unsigned long)tries);
+	if (!st->overlap)
+		fail_msg("race %s never ran inside a call in %lu tries and %lu extra ones",
+			 race_name[race], st->tries, st->extra);
 }
 
 static void run_race(enum race race)
@@ -944,9 +1105,11 @@ static void write_stats(void)
 	for (i = 0; i < RACE_N; i++) {
 		const struct race_stats *st = &sh->r[i];
 
-		fprintf(f, "%s.tries=%lu\n%s.hit=%lu\n%s.ops=%lu\n"
+		fprintf(f, "%s.tries=%lu\n%s.overlap=%lu\n%s.extra=%lu\n"
+			"%s.hit=%lu\n%s.ops=%lu\n"
 			"%s.slowest_s=%.3f\n%s.failures=%d\n",
-			race_name[i], st->tries, race_name[i], st->hit,
+			race_name[i], st->tries, race_name[i], st->overlap,
+			race_name[i], st->extra, race_name[i], st->hit,
 			race_name[i], st->ops, race_name[i], st->slowest_s,
 			race_name[i], st->fails);
 		for (r = 0; r < OC_N; r++)

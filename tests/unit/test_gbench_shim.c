@@ -37,6 +37,7 @@
 
 #define MAX_PROGRESS 64
 #define NCASES 8
+#define MAX_ORDER 64
 
 struct progress_rec {
 	char name[96];
@@ -57,6 +58,8 @@ struct record {
 	int nprogress;
 	struct progress_rec progress[MAX_PROGRESS];
 	void *progress_user;
+	int norder;
+	int order[MAX_ORDER];	/* case index of each callback call, in order */
 };
 
 struct fixture {
@@ -505,8 +508,12 @@ static void test_error_case(void **state)
 		"fixed/manual_time_mean"), "error_occurred"));
 }
 
-/* With random interleaving each case still gets its 3 repetitions. */
-static void test_random_interleaving(void **state)
+/*
+ * Under random interleaving (on in the main scenario) each case still
+ * reports its 3 repetitions, with indices 0, 1 and 2. Whether the runs
+ * were really interleaved is test_interleaving_*'s business.
+ */
+static void test_repetition_indices(void **state)
 {
 	struct fixture *f = *state;
 	int seen = 0;
@@ -574,6 +581,138 @@ static void test_console_stream(void **state)
 	assert_non_null(strstr(f->err_txt, "fixed/manual_time_mean"));
 	assert_non_null(strstr(f->err_txt, "bytes=500k/s"));	/* 512000 / 1024 */
 	assert_null(strstr(f->out_txt, "fixed"));
+}
+
+/* Random interleaving: the order in which repetitions run. ------------- */
+
+/*
+ * ILV_CASES cases of ILV_REPS repetitions of one iteration each: one
+ * callback call per repetition, logged in order. Google Benchmark 1.7.1
+ * lists every repetition of every case and, with
+ * --benchmark_enable_random_interleaving, std::shuffle()s that list (seeded
+ * from std::random_device) before running it; without, it runs each case's
+ * repetitions back to back, in registration order.
+ */
+#define ILV_CASES 8
+#define ILV_REPS 4
+
+static struct record *ilv_rec;
+
+static void case_logged(gbs_state *st, void *user)
+{
+	struct record *r = ilv_rec;
+	int c = (int)((int *)user - r->calls);
+
+	++*(int *)user;
+	if (r->norder < MAX_ORDER)
+		r->order[r->norder++] = c;
+	while (gbs_keep_running(st))
+		gbs_set_iteration_time(st, 0.001);
+}
+
+static void scenario_interleaving(struct fixture *f)
+{
+	const char *argv[] = {
+		"test_gbench_shim", f->out_flag, "--benchmark_repetitions=4",
+		!strcmp(f->param, "on") ?
+			"--benchmark_enable_random_interleaving=true" :
+			"--benchmark_enable_random_interleaving=false",
+	};
+	const struct gbs_case_opts one = { .iterations = 1 };
+	struct record *r = f->rec;
+	char name[16];
+
+	ilv_rec = r;
+	r->init_rc = gbs_init(4, argv);
+	for (int c = 0; c < ILV_CASES; c++) {
+		snprintf(name, sizeof(name), "ilv%d", c);
+		r->reg_rc[c] = gbs_register(name, case_logged, &r->calls[c],
+					    &one);
+	}
+	r->run_rc = gbs_run(&(struct gbs_run_opts){ .console = GBS_CONSOLE_NONE });
+	snprintf(r->run_err, sizeof(r->run_err), "%s", gbs_last_error());
+	gbs_shutdown();
+}
+
+/* Number of runs of equal case index in the log: ILV_CASES if contiguous. */
+static int order_blocks(const struct record *r)
+{
+	int blocks = 0;
+
+	for (int i = 0; i < r->norder; i++)
+		blocks += !i || r->order[i] != r->order[i - 1];
+	return blocks;
+}
+
+static void print_order(const struct record *r)
+{
+	char line[3 * MAX_ORDER + 1];
+	size_t n = 0;
+
+	for (int i = 0; i < r->norder && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %d",
+				      r->order[i]);
+	printf("# call order (case index per repetition):%s\n", line);
+}
+
+static void run_interleaving(struct fixture *f)
+{
+	struct record *r = f->rec;
+	int seen[ILV_CASES];
+	json_t *e[ILV_REPS + 1];
+	char name[32];
+
+	run_child(f, scenario_interleaving);
+	assert_int_equal(r->init_rc, 0);
+	for (int c = 0; c < ILV_CASES; c++)
+		assert_int_equal(r->reg_rc[c], 0);
+	if (r->run_rc != 0)
+		fail_msg("gbs_run: %d (%s)", r->run_rc, r->run_err);
+	print_order(r);
+	/* One call per repetition, every one reported with its index. */
+	assert_int_equal(r->norder, ILV_CASES * ILV_REPS);
+	load_json(f);
+	for (int c = 0; c < ILV_CASES; c++) {
+		assert_int_equal(r->calls[c], ILV_REPS);
+		snprintf(name, sizeof(name), "ilv%d/manual_time", c);
+		assert_int_equal(find_all(f->json, name, e, ILV_REPS + 1),
+				 ILV_REPS);
+		seen[c] = 0;
+		for (int i = 0; i < ILV_REPS; i++)
+			seen[c] |= 1 << (int)num_field(e[i], "repetition_index");
+		assert_int_equal(seen[c], (1 << ILV_REPS) - 1);
+	}
+}
+
+/*
+ * Interleaving on: some case's repetitions are not back to back. A
+ * uniform shuffle of ILV_CASES x ILV_REPS calls leaves every case
+ * contiguous in ILV_CASES! of the (ILV_CASES * ILV_REPS)! / (ILV_REPS!)^
+ * ILV_CASES distinct orders: 8! * 24^8 / 32! = 1.7e-20, so this fails
+ * only if the flag does not reach the library (or it stops shuffling).
+ */
+static void test_interleaving_on(void **state)
+{
+	struct fixture *f = *state;
+	double lp;
+
+	lp = lgamma(ILV_CASES + 1) + ILV_CASES * lgamma(ILV_REPS + 1) -
+	     lgamma(ILV_CASES * ILV_REPS + 1);
+	printf("# P(a shuffled order is contiguous) = %.3g\n", exp(lp));
+	assert_true(exp(lp) < 1e-9);
+	run_interleaving(f);
+	assert_true(order_blocks(f->rec) > ILV_CASES);
+}
+
+/* Interleaving off: each case's repetitions in one block, in order. */
+static void test_interleaving_off(void **state)
+{
+	struct fixture *f = *state;
+
+	run_interleaving(f);
+	assert_int_equal(order_blocks(f->rec), ILV_CASES);
+	for (int i = 0; i < f->rec->norder; i++)
+		assert_int_equal(f->rec->order[i], i / ILV_REPS);
 }
 
 /* Flags: errors are returned, the process goes on. ---------------------- */
@@ -911,10 +1050,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aggregates, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_context_and_label, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_error_case, setup_main, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_random_interleaving, setup_main, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_repetition_indices, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_user_data, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_progress, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_console_stream, setup_main, teardown_dir),
+		cmocka_unit_test_prestate_setup_teardown(test_interleaving_on,
+			setup_dir, teardown_dir, "on"),
+		cmocka_unit_test_prestate_setup_teardown(test_interleaving_off,
+			setup_dir, teardown_dir, "off"),
 		BAD_FLAG("--benchmark_no_such_flag=1"),
 		BAD_FLAG("--help"),
 		BAD_FLAG("--benchmark_out_format=xml"),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sweep as data: profile files, command-line options and the
- * expansion into named cases with skip reasons. No device, no kernel.
+ * The sweep as data: profile files and the expansion into named cases
+ * with skip reasons (the command line is test_options.c's). No device,
+ * no kernel.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,7 +16,6 @@
 
 #include <cmocka.h>
 
-#include "options.h"
 #include "plan.h"
 #include "profile.h"
 
@@ -141,54 +141,6 @@ static void test_profile_errors_name_the_line(void **unused)
 	assert_non_null(strstr(err, "quick, standard, full"));
 }
 
-static void test_options_map_onto_profile_keys(void **unused)
-{
-	char *argv[] = { "hmmbench", "--profile", "quick", "--sizes", "4K,2M",
-			 "--states", "none", "--nodes", "0:0,0:1", "--list",
-			 "--window", "64", "--min-time", "0.5", NULL };
-	struct hb_options o;
-
-	(void)unused;
-	assert_int_equal(hb_options_parse(&o, 14, argv, err, sizeof(err)), 0);
-	assert_string_equal(o.profile, "quick");
-	assert_true(o.list);
-	assert_int_equal(o.noverrides, 3);
-	assert_string_equal(o.override_key[0], "sizes");
-	assert_string_equal(o.override_value[0], "4K,2M");
-	assert_string_equal(o.override_key[2], "window");
-	assert_int_equal(o.npairs, 2);
-	assert_int_equal(o.pairs[1].cpu, 0);
-	assert_int_equal(o.pairs[1].mem, 1);
-	assert_true(o.min_time == 0.5);
-	assert_string_equal(o.out, "results");
-}
-
-static void test_bad_options_are_refused(void **unused)
-{
-	char *unknown[] = { "hmmbench", "--frobnicate", NULL };
-	char *nodes[] = { "hmmbench", "--nodes", "0-1", NULL };
-	char *missing[] = { "hmmbench", "--sizes", NULL };
-	char *stray[] = { "hmmbench", "extra", NULL };
-	char *min_time[] = { "hmmbench", "--min-time", "-1", NULL };
-	struct hb_options o;
-
-	(void)unused;
-	assert_int_equal(hb_options_parse(&o, 2, unknown, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "unknown option '--frobnicate'"));
-	assert_int_equal(hb_options_parse(&o, 3, nodes, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "CPU:MEMORY"));
-	assert_int_equal(hb_options_parse(&o, 2, missing, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "needs a value"));
-	assert_int_equal(hb_options_parse(&o, 2, stray, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "unexpected argument 'extra'"));
-	assert_int_equal(hb_options_parse(&o, 3, min_time, err, sizeof(err)),
-			 -EINVAL);
-}
-
 static void small_profile(struct hb_profile *p)
 {
 	char path[64];
@@ -292,17 +244,201 @@ static void test_filter_keeps_calibration(void **unused)
 				       err, sizeof(err)), -ENOENT);
 }
 
+/*
+ * Stand-ins for the states whose availability page_state.c reads from the
+ * running system (/proc/meminfo for swap and hugetlb, sysfs for THP): the
+ * plan only calls hb_state.available(), so fakes with the real names make
+ * the skip paths the same on every host. What the real callbacks decide
+ * from /proc and sysfs is not covered here.
+ */
+static uint64_t fake_sizes_seen[64];
+static size_t fake_nseen;
+
+static int fake_no_swap(size_t len, char *why, size_t whylen)
+{
+	if (fake_nseen < 64)
+		fake_sizes_seen[fake_nseen++] = len;
+	snprintf(why, whylen, "no swap is configured (fake)");
+	return -ENOTSUP;
+}
+
+static int fake_few_hugepages(size_t len, char *why, size_t whylen)
+{
+	if (len <= 2UL << 20)
+		return 0;
+	snprintf(why, whylen, "not enough huge pages reserved (fake, %zu needed)",
+		 len >> 21);
+	return -ENOSPC;
+}
+
+static int fake_thp(size_t len, char *why, size_t whylen)
+{
+	if (len >= 2UL << 20)
+		return 0;
+	snprintf(why, whylen, "a THP needs 2 MiB (fake)");
+	return -EINVAL;
+}
+
+static const struct hb_state fake_swapped = {
+	.name = "swapped", .summary = "fake", .available = fake_no_swap,
+	.fault_changes = true,
+};
+static const struct hb_state fake_hugetlb = {
+	.name = "hugetlb", .summary = "fake", .available = fake_few_hugepages,
+};
+static const struct hb_state fake_thp_state = {
+	.name = "thp", .summary = "fake", .available = fake_thp,
+};
+
+static void fake_state_profile(struct hb_profile *p)
+{
+	char path[64];
+
+	assert_int_equal(write_profile(
+		"sizes = 4K 2M 8M\nstates = present\naccess = read snap\n"
+		"styles = prefill default\nbaselines = populate\n"
+		"repetitions = 9\nbytes_per_repetition = 8M\n"
+		"max_iterations = 16\nwindow = 64\n", path, sizeof(path)), 0);
+	assert_int_equal(hb_profile_load(p, path, ".", err, sizeof(err)), 0);
+	unlink(path);
+	p->states[0] = &fake_swapped;
+	p->states[1] = &fake_hugetlb;
+	p->states[2] = &fake_thp_state;
+	p->states[3] = hb_state_find("present");
+	p->nstates = 4;
+}
+
+/* A state this machine cannot build skips its cases with its own reason. */
+static void test_state_unavailable_skips_with_its_reason(void **unused)
+{
+	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	static const char *const sizes[] = { "4K", "2M", "8M" };
+	struct hb_machine m;
+	struct hb_profile p;
+	struct hb_plan plan;
+	const struct hb_case *c;
+	char name[128];
+	size_t i, s, skipped = 0;
+
+	(void)unused;
+	fake_state_profile(&p);
+	roomy_machine(&m);
+	fake_nseen = 0;
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 2, &m, NULL, err,
+				       sizeof(err)), 0);
+	/* 2 calibration + 2 pairs x 4 states x 3 sizes x (read 3 + snap 2) */
+	assert_int_equal(plan.n, 2 + 2 * 4 * 3 * 5);
+	for (i = 0; i < plan.n; i++) {
+		c = &plan.cases[i];
+		skipped += c->skipped;
+		if (c->state == &fake_swapped) {
+			assert_true(c->skipped);
+			assert_string_equal(c->skip_reason,
+					    "no swap is configured (fake)");
+		} else if (c->state == &fake_hugetlb) {
+			assert_int_equal(c->skipped, c->size > 2UL << 20);
+		} else if (c->state == &fake_thp_state) {
+			assert_int_equal(c->skipped, c->size < 2UL << 20);
+		} else {
+			assert_false(c->skipped);	/* present, calibration */
+		}
+	}
+	assert_int_equal(plan.nskipped, skipped);
+	/* swapped: 30; hugetlb 8M: 10; thp 4K: 10 */
+	assert_int_equal(skipped, 30 + 10 + 10);
+	/* Asked once per case, with the case's size. */
+	assert_int_equal(fake_nseen, 2 * 3 * 5);
+	for (i = 0; i < fake_nseen; i++)
+		assert_true(fake_sizes_seen[i] == 4096 ||
+			    fake_sizes_seen[i] == 2UL << 20 ||
+			    fake_sizes_seen[i] == 8UL << 20);
+	for (s = 0; s < 3; s++) {
+		snprintf(name, sizeof(name), "hmm/read/default/swapped/%s/c0m1",
+			 sizes[s]);
+		c = find(&plan, name);
+		assert_non_null(c);
+		assert_true(c->skipped);
+	}
+	c = find(&plan, "base/read/populate/hugetlb/8M/c0m0");
+	assert_non_null(c);
+	assert_string_equal(c->skip_reason,
+			    "not enough huge pages reserved (fake, 4 needed)");
+	c = find(&plan, "hmm/snap/prefill/thp/4K/c0m1");
+	assert_non_null(c);
+	assert_string_equal(c->skip_reason, "a THP needs 2 MiB (fake)");
+	assert_false(find(&plan, "hmm/snap/prefill/thp/2M/c0m1")->skipped);
+	hb_plan_free(&plan);
+}
+
+/* The state's reason comes first, whatever else the machine lacks. */
+static void test_state_reason_before_machine_reasons(void **unused)
+{
+	struct hb_node_pair pairs[] = { { 0, 0 } };
+	struct hb_machine m;
+	struct hb_profile p;
+	struct hb_plan plan;
+	const struct hb_case *c;
+
+	(void)unused;
+	fake_state_profile(&p);
+	roomy_machine(&m);
+	m.has_populate = false;
+	m.mem_available = 1 << 20;		/* 1 MiB: nothing fits */
+	m.info.max_range_bytes = 4096;
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 1, &m, NULL, err,
+				       sizeof(err)), 0);
+	c = find(&plan, "base/read/populate/swapped/8M/c0m0");
+	assert_string_equal(c->skip_reason, "no swap is configured (fake)");
+	c = find(&plan, "hmm/read/prefill/hugetlb/8M/c0m0");
+	assert_non_null(strstr(c->skip_reason, "huge pages"));
+	/* Where the state is fine, the machine's reason. */
+	c = find(&plan, "base/read/populate/hugetlb/2M/c0m0");
+	assert_non_null(strstr(c->skip_reason, "5.14"));
+	c = find(&plan, "hmm/read/prefill/thp/2M/c0m0");
+	assert_non_null(strstr(c->skip_reason, "max_range_gib"));
+	c = find(&plan, "hmm/read/prefill/present/4K/c0m0");
+	assert_false(c->skipped);
+	hb_plan_free(&plan);
+}
+
+/* Every case skipped by its state: nothing to run, and hmmbench says so. */
+static void test_all_states_unavailable(void **unused)
+{
+	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_machine m;
+	struct hb_profile p;
+	struct hb_plan plan;
+
+	(void)unused;
+	fake_state_profile(&p);
+	p.nstates = 1;				/* swapped only */
+	roomy_machine(&m);
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 2, &m, NULL, err,
+				       sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no case left to run"));
+	assert_null(plan.cases);
+	/* One state that can run is enough; the skipped ones are counted. */
+	p.nstates = 4;
+	assert_int_equal(hb_plan_build(&plan, &p, pairs, 2, &m,
+				       "/(swapped|present)/", err,
+				       sizeof(err)), 0);
+	assert_int_equal(plan.n, 2 + 2 * 2 * 3 * 5);
+	assert_int_equal(plan.nskipped, 2 * 3 * 5);
+	hb_plan_free(&plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes_parse_and_format),
 		cmocka_unit_test(test_shipped_profiles_load),
 		cmocka_unit_test(test_profile_errors_name_the_line),
-		cmocka_unit_test(test_options_map_onto_profile_keys),
-		cmocka_unit_test(test_bad_options_are_refused),
 		cmocka_unit_test(test_expansion_names_and_counts),
 		cmocka_unit_test(test_machine_limits_skip_with_reasons),
 		cmocka_unit_test(test_filter_keeps_calibration),
+		cmocka_unit_test(test_state_unavailable_skips_with_its_reason),
+		cmocka_unit_test(test_state_reason_before_machine_reasons),
+		cmocka_unit_test(test_all_states_unavailable),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
