@@ -394,7 +394,9 @@ static int open_output(struct run *r, int argc, char **argv)
 
 	if (r->resume_dir) {
 		if (hb_output_resume(&r->out, r->resume_dir, r->err,
-				     sizeof(r->err)))
+				     sizeof(r->err)) ||
+		    hb_resume_check_identity(r->resume_dir, &r->facts, r->err,
+					     sizeof(r->err)))
 			return -EINVAL;
 		ret = hb_resume_load_cases(r->out.partial, &r->plan, r->err,
 					   sizeof(r->err));
@@ -412,6 +414,8 @@ static int open_output(struct run *r, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = hb_resume_save_args(r->out.partial, argc, argv);
+	if (!ret)
+		ret = hb_resume_save_identity(r->out.partial, &r->facts);
 	if (!ret)
 		ret = hb_sysrecord_write(r->out.partial, &r->topo);
 	if (!ret)

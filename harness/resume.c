@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "output.h"
+#include "sysrecord.h"
 #include "runner.h"
 
 int hb_resume_save_args(const char *dir, int argc, char **argv)
@@ -32,6 +33,61 @@ int hb_resume_save_args(const char *dir, int argc, char **argv)
 		ret = -errno;
 	if (!ret && rename(tmp, path))
 		ret = -errno;
+	return ret;
+}
+
+/* What must not change between an attempt and its resume. */
+static const char *const identity_keys[] = {
+	"host", "kernel_release", "kernel_version", "module_version",
+	"module_abi", "suite_revision", "libbenchmark_version",
+};
+
+int hb_resume_save_identity(const char *dir, const struct hb_facts *f)
+{
+	char path[1100];
+	size_t i;
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_IDENTITY_FILE);
+	out = fopen(path, "w");
+	if (!out)
+		return -errno;
+	for (i = 0; i < sizeof(identity_keys) / sizeof(identity_keys[0]); i++)
+		fprintf(out, "%s\t%s\n", identity_keys[i],
+			hb_fact_get(f, identity_keys[i]));
+	return fclose(out) ? -errno : 0;
+}
+
+int hb_resume_check_identity(const char *dir, const struct hb_facts *f,
+			     char *err, size_t errlen)
+{
+	char path[1100], line[700], *tab;
+	const char *now;
+	int ret = 0;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_IDENTITY_FILE);
+	in = fopen(path, "r");
+	if (!in) {
+		snprintf(err, errlen, "--resume %s: no %s (%s)", dir,
+			 HB_IDENTITY_FILE, strerror(errno));
+		return -ENOENT;
+	}
+	while (!ret && fgets(line, sizeof(line), in)) {
+		line[strcspn(line, "\n")] = 0;
+		tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab = 0;
+		now = hb_fact_get(f, line);
+		if (strcmp(now, tab + 1)) {
+			snprintf(err, errlen,
+				 "--resume %s: that run had %s '%s', this one has '%s'; its numbers would not be comparable: start a new run",
+				 dir, line, tab + 1, now);
+			ret = -ESTALE;
+		}
+	}
+	fclose(in);
 	return ret;
 }
 

@@ -15,6 +15,18 @@
 #include "plan.h"
 
 #define HB_ARGS_FILE	"hmmbench.args"
+#define HB_IDENTITY_FILE	"hmmbench.identity"
+
+struct hb_facts;
+
+/*
+ * What a resume must find unchanged: host, kernel, module, suite and
+ * library versions, kept in <dir>/hmmbench.identity. 0 or -errno; the
+ * check gives -ESTALE and names what changed in @err.
+ */
+int hb_resume_save_identity(const char *dir, const struct hb_facts *f);
+int hb_resume_check_identity(const char *dir, const struct hb_facts *f,
+			     char *err, size_t errlen);
 
 /* Save argv[1..argc-1] (NUL-separated). 0 or -errno. */
 int hb_resume_save_args(const char *dir, int argc, char **argv);

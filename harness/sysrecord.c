@@ -386,7 +386,7 @@ const char *hb_facts_machine_kind(const struct hb_facts *f, char *buf,
 
 void hb_facts_collect(struct hb_facts *f, const struct hb_topology *t)
 {
-	char buf[512], virt[64];
+	char buf[4096], virt[64];
 	struct utsname u;
 	const char *vm = getenv("HMMBENCH_VM");
 	int persona = personality(0xffffffff);
@@ -418,6 +418,13 @@ void hb_facts_collect(struct hb_facts *f, const struct hb_topology *t)
 	hb_fact_set(f, "virtualization_detected_by", "%s", buf);
 	hb_topology_summary(t, buf, sizeof(buf));
 	hb_fact_set(f, "numa_nodes", "%s", buf);
+	/*
+	 * NUMA balancing turns PTEs PROT_NONE now and then; hmm_range_fault()
+	 * sees those as not valid and faults them: a source of noise.
+	 */
+	if (hb_read_line("/proc/sys/kernel/numa_balancing", buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "not in this kernel");
+	hb_fact_set(f, "numa_balancing", "%s", buf);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -497,6 +504,7 @@ static void kernel_config(const char *sys)
 {
 	char from[256], to[1100];
 	struct utsname u;
+	FILE *out;
 
 	snprintf(to, sizeof(to), "%s/config.gz", sys);
 	if (!copy_file("/proc/config.gz", to))
@@ -505,7 +513,16 @@ static void kernel_config(const char *sys)
 		return;
 	snprintf(from, sizeof(from), "/boot/config-%.200s", u.release);
 	snprintf(to, sizeof(to), "%s/config", sys);
-	copy_file(from, to);
+	if (!copy_file(from, to))
+		return;
+	/* Say so, rather than leave a reader looking for it. */
+	snprintf(to, sizeof(to), "%s/config.missing", sys);
+	out = fopen(to, "w");
+	if (out) {
+		fprintf(out, "no kernel config: /proc/config.gz is absent (CONFIG_IKCONFIG_PROC) and %s cannot be read\n",
+			from);
+		fclose(out);
+	}
 }
 
 int hb_sysrecord_write(const char *dir, const struct hb_topology *t)

@@ -10,12 +10,12 @@
 
 #include "topology.h"
 
-#define HB_MAX_FACTS 48
+#define HB_MAX_FACTS 64
 
 struct hb_facts {
 	size_t n;
 	char key[HB_MAX_FACTS][40];
-	char value[HB_MAX_FACTS][512];
+	char value[HB_MAX_FACTS][4096];	/* a command line fits */
 };
 
 void hb_fact_set(struct hb_facts *f, const char *key, const char *fmt, ...)

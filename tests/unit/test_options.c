@@ -179,6 +179,27 @@ static void test_every_option(void **unused)
 	}
 }
 
+/*
+ * --resume: hmmbench refuses it with anything else, so the parser counts
+ * the options it saw, whatever their form.
+ */
+static void test_resume_counts_options(void **unused)
+{
+	struct hb_options o;
+
+	(void)unused;
+	assert_int_equal(PARSE(&o, "--resume", "/r/.x.partial"), 0);
+	assert_string_equal(o.resume, "/r/.x.partial");
+	assert_int_equal(o.noptions, 1);
+	assert_int_equal(PARSE(&o, "--resume=/r/.x.partial"), 0);
+	assert_int_equal(o.noptions, 1);
+	assert_int_equal(PARSE(&o, "--resume", "d", "--sizes=4K", "-pquick"), 0);
+	assert_int_equal(o.noptions, 3);
+	assert_int_equal(PARSE(&o, "--list"), 0);
+	assert_null(o.resume);
+	assert_int_equal(o.noptions, 1);
+}
+
 /* Short forms, "--opt=value" and "-pVALUE". */
 static void test_short_and_attached_forms(void **unused)
 {
@@ -511,6 +532,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_resume_counts_options),
 		cmocka_unit_test(test_short_and_attached_forms),
 		cmocka_unit_test(test_last_one_wins),
 		cmocka_unit_test(test_overrides_set_the_profile),

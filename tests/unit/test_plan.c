@@ -311,7 +311,7 @@ static void fake_state_profile(struct hb_profile *p)
 /* A state this machine cannot build skips its cases with its own reason. */
 static void test_state_unavailable_skips_with_its_reason(void **unused)
 {
-	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 }, { .cpu = 0, .mem = 1 } };
 	static const char *const sizes[] = { "4K", "2M", "8M" };
 	struct hb_machine m;
 	struct hb_profile p;
@@ -373,7 +373,7 @@ static void test_state_unavailable_skips_with_its_reason(void **unused)
 /* The state's reason comes first, whatever else the machine lacks. */
 static void test_state_reason_before_machine_reasons(void **unused)
 {
-	struct hb_node_pair pairs[] = { { 0, 0 } };
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 } };
 	struct hb_machine m;
 	struct hb_profile p;
 	struct hb_plan plan;
@@ -404,7 +404,7 @@ static void test_state_reason_before_machine_reasons(void **unused)
 /* Every case skipped by its state: nothing to run, and hmmbench says so. */
 static void test_all_states_unavailable(void **unused)
 {
-	struct hb_node_pair pairs[] = { { 0, 0 }, { 0, 1 } };
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 }, { .cpu = 0, .mem = 1 } };
 	struct hb_machine m;
 	struct hb_profile p;
 	struct hb_plan plan;
