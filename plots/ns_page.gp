@@ -23,7 +23,7 @@ cmd = "plot tsv using 1:3:4:5:xtic(2) with yerrorlines ls 1" . \
       " '' using 1:6:7:8 with yerrorlines ls 2" . \
       " title 'default: default_flags only (5.2+)'"
 if (has_touch) cmd = cmd . ", '' using 1:9:10:11 with yerrorlines ls 3 title 'userspace: CPU touches each page'"
-if (has_populate) cmd = cmd . ", '' using 1:12:13:14 with yerrorlines ls 4 title 'userspace: MAP_POPULATE'"
+if (has_populate) cmd = cmd . ", '' using 1:12:13:14 with yerrorlines ls 4 title 'userspace: MADV_POPULATE_READ/WRITE'"
 eval cmd
 set terminal @svg_term
 set output svg_out

@@ -11,7 +11,11 @@ set logscale x 2
 set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05
 set key outside right top
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#555555'
+# Twelve states and their NUMA pairs: a colour each (cycling after 12), a
+# dash pattern per round of colours, a point type per column.
+colours = "#1f77b4 #d62728 #2ca02c #ff7f0e #9467bd #8c564b #e377c2 #17becf #7f7f7f #bcbd22 #000000 #aec7e8"
 plot for [c=3:ncol] tsv using 1:c:xtic(2) with linespoints lw 2 pt (c-2) \
+	lc rgb word(colours, (c-3) % 12 + 1) dashtype int((c-3) / 12 + 1) \
 	title columnhead(c)
 set terminal @svg_term
 set output svg_out
