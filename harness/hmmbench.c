@@ -306,6 +306,8 @@ static int prepare(struct run *r, int argc, char **argv)
 	}
 	if (ret) {
 		/* --list without the module: plan with the default limits. */
+		fprintf(stderr, "hmmbench: %s\nhmmbench: listing with the module's default limits\n",
+			devmsg);
 		r->dev.info.max_range_bytes = 1ULL << 40;
 		r->dev.info.max_whole_pages = 1ULL << 20;
 		r->dev.info.max_window_pages = 65536;
