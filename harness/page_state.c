@@ -528,8 +528,8 @@ static const char *const mapped_want[] = {
 	[HB_MAPPED_SWAPPED] = "every page swapped out",
 };
 
-int hb_range_check(const struct hb_range *r, double *pct, char *why,
-		   size_t whylen)
+int hb_range_check(const struct hb_range *r, bool deep, double *pct,
+		   char *why, size_t whylen)
 {
 	const struct hb_expect *e = &r->state->expect;
 	/* MADV_PAGEOUT is best effort: a page busy elsewhere stays. */
@@ -557,7 +557,7 @@ int hb_range_check(const struct hb_range *r, double *pct, char *why,
 			 r->state->name, res.exclusive, res.pages);
 		return -EPROTO;
 	}
-	if (e->pmd) {
+	if (e->pmd && deep) {
 		pmd = smaps_pmd_bytes(r->addr, r->len);
 		if (pmd < (long long)r->len) {
 			*pct = pmd < 0 ? 0 : 100.0 * (double)pmd / (double)r->len;

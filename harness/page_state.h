@@ -76,13 +76,16 @@ int hb_range_build(struct hb_range *r, const struct hb_state *state,
 void hb_range_destroy(struct hb_range *r);
 
 /*
- * Is the range in its state? Looks at a sample of pagemap, and at smaps or
- * mincore() where the state says so; untimed, after each build. 0;
+ * Is the range in its state? Looks at a sample of pagemap, and at
+ * mincore() and (with @deep) smaps where the state says so; untimed. 0;
  * -EPROTO with what was found and a likely cause in @why; -errno when the
  * kernel could not be asked. @pct: share of the sample in the state.
+ * smaps is costly (the kernel walks every mapping of the process), so the
+ * runner asks for it once a case and checks PMD mappings through the
+ * module's counts otherwise.
  */
-int hb_range_check(const struct hb_range *r, double *pct, char *why,
-		   size_t whylen);
+int hb_range_check(const struct hb_range *r, bool deep, double *pct,
+		   char *why, size_t whylen);
 
 /* Must the range be rebuilt after a call with this request? */
 bool hb_range_needs_rebuild(const struct hb_range *r, bool snapshot);

@@ -19,11 +19,12 @@
 
 /*
  * Every repetition of a case starts with an untimed warm-up call (caches,
- * TLB, the module's code) while its range fits in a cache or two; above
- * this size only the first repetition does: the range is far larger than
- * any cache, and a warm-up would double the time of the run.
+ * TLB, the module's code) while its range is at most one 512-page window
+ * and so can sit in a cache; above that only the first repetition does:
+ * the call's own work dominates, and with one call a repetition a warm-up
+ * would double the time of the run.
  */
-#define HB_WARMUP_MAX_BYTES (32ULL << 20)
+#define HB_WARMUP_MAX_BYTES (2ULL << 20)
 
 struct hb_runner {
 	struct hb_device *dev;

@@ -36,3 +36,10 @@ $(BUILD)/unit/check_run: $(BUILD)/san/tests/harness/check_run.o
 	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka -ljansson
 
 test-bins: $(BUILD)/unit/check_run
+
+# The result folder's files: kept cases and the merged report.
+HOST_TEST_BINS += $(BUILD)/unit/test_output
+
+$(BUILD)/unit/test_output: $(BUILD)/san/tests/unit/test_output.o $(BUILD)/libhmmbench-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(LIB_LIBS)
