@@ -60,9 +60,10 @@ static void on_interrupt(int sig, void *user)
 	}
 	fprintf(stderr,
 		"\nhmmbench: %s: stopped; %zu of %zu cases finished and are kept in %s (not marked complete).\n"
-		"Resume with: hmmbench --resume %s\n",
+		"Resume with: ./run.sh --resume %s (or hmmbench --resume %s with the module loaded)\n",
 		strsignal(sig), done, interrupted_run.cases_total,
-		interrupted_run.partial, interrupted_run.partial);
+		interrupted_run.partial, interrupted_run.partial,
+		interrupted_run.partial);
 }
 
 /*
