@@ -178,18 +178,24 @@ static void fmt_value(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.4e", v);
 }
 
+/* Seven characters for the number: fewer decimals as it grows, then e. */
 static void fmt_delta(char *buf, size_t len, double d, int sig)
 {
+	static const char *const forms[] = { "%.2f", "%.1f", "%.0f", "%.0e" };
+	char num[32];
+
 	if (fabs(d) < 0.005)
 		d = 0;	/* no "-0.00%" */
-	if (isnan(d))
-		snprintf(buf, len, "(    n/a)");
-	else if (fabs(d) >= 9999.995)	/* keep the column: 7 characters */
-		snprintf(buf, len, sig ? "*%7.0e%%*" : "(%7.0e%%)", d);
-	else if (sig)
-		snprintf(buf, len, "*%7.2f%%*", d);
-	else
-		snprintf(buf, len, "(%7.2f%%)", d);
+	if (isnan(d)) {
+		snprintf(buf, len, "(     n/a)");	/* 10 wide, like the rest */
+		return;
+	}
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(num, sizeof(num), forms[i], d);
+		if (strlen(num) <= 7)
+			break;
+	}
+	snprintf(buf, len, sig ? "*%7s%%*" : "(%7s%%)", num);
 }
 
 static void fill_cell(struct cell *cell, const struct result_case *c)

@@ -61,15 +61,19 @@ grep -q '^hmm/read/default/none/2M/c0m0 ' "$tmp/cmp" && grep -q '^Gmean' "$tmp/c
 tap $? "the comparison has the 2M case and the geometric-mean line"
 # Every case table: Min, Amean, Stddev, CoeffVar, Max in that order, each
 # with the baseline's value and (0.00%), then the other run's value and
-# its delta.
+# its delta (a wide one in exponent form, n/a against a baseline of 0),
+# all rows of one width so the columns line up.
 awk '
-/^(hmm|base|cal)\// { if (c != "") check(); c = $1; rows = ""; next }
+/^(hmm|base|cal)\// { if (c != "") check(); c = $1; rows = ""; width = 0; next }
 c != "" && /^$/ { check(); c = ""; next }
 c != "" && /^[A-Z]/ {
 	rows = rows " " $1
-	if ($0 !~ /^[A-Za-z]+ +[0-9][0-9.]* \( +0\.00%\) +[0-9][0-9.]* [(*] *[-+]?[0-9.]+%[)*]$/) {
+	num = "[0-9][0-9.]*(e[-+][0-9]+)?"
+	if ($0 !~ "^[A-Za-z]+ +" num " \\( +0\\.00%\\) +" num " ([(*] *[-+]?" num "%[)*]|\\( +n/a\\))$" ||
+	    (width && length($0) != width)) {
 		print "# " c ": malformed row: " $0; bad = 1
 	}
+	width = length($0)
 }
 function check() {
 	n++

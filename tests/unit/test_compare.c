@@ -254,6 +254,60 @@ static void test_compare_table(void **state)
 	results_free(&runs[1]);
 }
 
+/*
+ * Wide deltas keep the columns: fewer decimals as they grow, then the
+ * exponent form; n/a where the baseline is 0 (a spread of nothing).
+ */
+static void test_compare_wide_deltas(void **state)
+{
+	static const char *const base[] = {
+		"hmm/read/default/present/4K=100,100,100",
+		"hmm/read/default/none/4K=100,101,100",
+		NULL,
+	};
+	static const char *const noisy[] = {
+		"hmm/read/default/present/4K=100,300,100",
+		"hmm/read/default/none/4K=100,20000,100",
+		NULL,
+	};
+	struct compare_opts o = { TEST_WELCH, 0.05 };
+	struct run runs[2];
+	char err[512], *buf = NULL, *line, *none, *present;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(results_load(make_run("quiet", "6.1", base, 1), 0,
+				      &runs[0], err, sizeof(err)), 0);
+	assert_int_equal(results_load(make_run("noisy", "6.12", noisy, 1), 0,
+				      &runs[1], err, sizeof(err)), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), 0);
+	fclose(f);
+
+	none = strstr(buf, "\nhmm/read/default/none/4K ");
+	present = strstr(buf, "\nhmm/read/default/present/4K ");
+	assert_non_null(none);
+	assert_non_null(present);
+	/* fewer decimals as the delta grows, then exponent form */
+	assert_non_null(strstr(none, "(-6611.0%)"));	/* Amean -6610.96% */
+	assert_non_null(strstr(none, "( -19702%)"));	/* Max 101 -> 20000 */
+	assert_non_null(strstr(none, "( -2e+06%)"));	/* Stddev 0.58 -> 11489 */
+	/* Stddev 0 -> 115: no percentage of nothing */
+	line = strstr(present, "\nStddev ");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "(     n/a)"));
+	/* every statistics row ends in the same column */
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		assert_true(strlen(line) <= 80);
+		if (strchr("MASC", line[0]) && strchr(line, '%'))
+			assert_int_equal(strlen(line), 8 + 2 * 23);
+	}
+	free(buf);
+	results_free(&runs[0]);
+	results_free(&runs[1]);
+}
+
 /* Word wrap keeps to the width and indents continuation lines. */
 static void test_text_wrap(void **state)
 {
@@ -278,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_load_samples),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_compare_table),
+		cmocka_unit_test(test_compare_wide_deltas),
 		cmocka_unit_test(test_text_wrap),
 	};
 
