@@ -27,8 +27,8 @@ passed=0
 failed=0
 start=$SECONDS
 
-# count FILE: add the file's TAP results to the totals; a program that
-# failed without saying what failed counts as one failure.
+# count FILE: add the file's TAP results to the totals and show each
+# failure; a program that failed without saying what failed counts as one.
 count() {
 	local file=$1 rc=$2 name=$3 ok notok
 	ok=$(grep -c '^ok ' "$file")
@@ -43,7 +43,16 @@ count() {
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + notok))
-	grep '^not ok' "$file" | sed "s|^|  $name: |"
+	# each failure with its diagnostics: the "# " lines just before it
+	# (tests/lib.sh's tap) and just after it (cmocka), at most 20 each
+	awk -v name="$name" '
+	/^not ok/ { for (i = nb > 20 ? nb - 20 : 0; i < nb; i++)
+			print buf[i % 20]
+		nb = 0; print "  " name ": " $0; after = 20; next }
+	/^#/ { line = "  " name ": " $0
+		if (after) { print line; after--; next }
+		buf[nb++ % 20] = line; next }
+	{ nb = 0; after = 0 }' "$file"
 	printf '%-44s %4d passed, %d failed  (%ds)\n' "$name" "$ok" "$notok" $((SECONDS - start))
 }
 
