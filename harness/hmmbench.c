@@ -44,7 +44,7 @@ static struct {
 	char partial[1024];
 	_Atomic size_t cases_done;
 	size_t cases_total;
-	bool running;
+	_Atomic bool running;	/* read by the interrupt thread */
 } interrupted_run;
 
 static void on_interrupt(int sig, void *user)
@@ -198,27 +198,11 @@ struct progress_ctx {
 /* Keep each case's aggregates for the summary. */
 static void on_result(const struct gbs_run_info *info, void *user)
 {
-	struct hb_case_result *res = info->case_user;
-	static const char *const names[] = { "mean", "median", "stddev", "cv",
-					     "min", "max", "p99" };
-	double *fields[7];
-	size_t k;
-
 	(void)user;
-	if (!res || info->run_type != GBS_RUN_AGGREGATE)
-		return;
-	fields[0] = &res->mean;
-	fields[1] = &res->median;
-	fields[2] = &res->stddev;
-	fields[3] = &res->cv;
-	fields[4] = &res->min;
-	fields[5] = &res->max;
-	fields[6] = &res->p99;
-	res->have_stats = true;
-	for (k = 0; k < 7; k++)
-		if (!strcmp(info->aggregate_name, names[k]))
-			*fields[k] = info->real_time;
-	res->ns_per_page = res->mean / ((double)res->c->size / 4096);
+	if (info->case_user && info->run_type == GBS_RUN_AGGREGATE)
+		hb_case_result_set_aggregate(info->case_user,
+					     info->aggregate_name,
+					     info->real_time);
 }
 
 /* A case has all its results: keep it on disk, so a resume can skip it. */
@@ -360,17 +344,25 @@ static int gb_init(const char *json)
 	return gbs_init(4, gb_argv);
 }
 
-/* Cases Google Benchmark will run, and their repetitions. */
+/*
+ * Cases Google Benchmark will run and their repetitions, and the cases an
+ * interrupted attempt finished.
+ */
 static void count_work(const struct hb_plan *plan, size_t *cases,
-		       size_t *reps)
+		       size_t *reps, size_t *done)
 {
 	size_t i;
 
 	*cases = 0;
 	*reps = 0;
+	*done = 0;
 	for (i = 0; i < plan->n; i++) {
-		if (plan->cases[i].skipped || plan->cases[i].done_before)
+		if (plan->cases[i].skipped)
 			continue;
+		if (plan->cases[i].done_before) {
+			(*done)++;
+			continue;
+		}
 		(*cases)++;
 		*reps += (size_t)plan->cases[i].repetitions;
 	}
@@ -435,7 +427,7 @@ static int measure(struct run *r, int argc, char **argv)
 				    .min_time = r->opts.min_time };
 	struct gbs_run_opts ropts = { .console = GBS_CONSOLE_STDOUT };
 	struct progress_ctx ctx = { 0 };
-	size_t ncases, nreps;
+	size_t ncases, nreps, ndone;
 	char json[1200];
 	int ret, failures;
 
@@ -457,16 +449,14 @@ static int measure(struct run *r, int argc, char **argv)
 			 gbs_last_error());
 		return 1;
 	}
-	count_work(&r->plan, &ncases, &nreps);
+	count_work(&r->plan, &ncases, &nreps, &ndone);
 	if (r->plan.nskipped) {
 		fprintf(stderr, "hmmbench: skipping %zu cases this machine cannot run:\n",
 			r->plan.nskipped);
 		hb_output_skip_lines(&r->plan, stderr);
 	}
-	interrupted_run.cases_total = ncases;
-	for (size_t i = 0; i < r->plan.n; i++)
-		interrupted_run.cases_total += r->plan.cases[i].done_before;
-	interrupted_run.cases_done = interrupted_run.cases_total - ncases;
+	interrupted_run.cases_total = ncases + ndone;
+	interrupted_run.cases_done = ndone;
 	interrupted_run.running = true;
 	hb_progress_start(&ctx.progress, ncases, nreps);
 	runner.on_repetition = on_repetition;

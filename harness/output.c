@@ -185,7 +185,7 @@ int hb_output_histogram(const char *dir, const struct hb_case *c)
 	return fclose(f) ? -errno : 0;
 }
 
-static char *read_all(const char *path, size_t *len)
+char *hb_read_all(const char *path, size_t *len)
 {
 	char *buf = NULL;
 	long size;
@@ -291,7 +291,7 @@ int hb_output_json_sanitize(const char *path)
 	char *buf, *clean;
 	int ret;
 
-	buf = read_all(path, &len);
+	buf = hb_read_all(path, &len);
 	if (!buf)
 		return -EIO;
 	clean = sanitize(buf, len, &n);
@@ -385,7 +385,7 @@ static int append_entries(char **buf, size_t *len, size_t *cap,
 	size_t n = 0, need;
 	char *text, *open, *close, *grown;
 
-	text = read_all(file, &n);
+	text = hb_read_all(file, &n);
 	if (!text)
 		return -ENOENT;
 	open = strchr(text, '[');
@@ -422,7 +422,7 @@ int hb_output_merge(const char *dir, const struct hb_plan *plan, char *err,
 	/* Text, not a parse: the file can be tens of MB, and both parts are
 	 * the library's own JSON (NaN rewritten). */
 	snprintf(path, sizeof(path), "%s/hmmbench.json", dir);
-	doc = read_all(path, &len);
+	doc = hb_read_all(path, &len);
 	start = doc ? benchmarks_start(doc, len) : 0;
 	if (!start) {
 		snprintf(err, errlen, "%s: not a Google Benchmark report", path);

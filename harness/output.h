@@ -36,6 +36,9 @@ int hb_output_finish(struct hb_output *o, char *err, size_t errlen);
 /* <dir>/skipped.tsv: name TAB reason, one line per skipped case. */
 int hb_output_skipped(const char *dir, const struct hb_plan *plan);
 
+/* The whole of @path, NUL-terminated, its size in @len; NULL (errno). */
+char *hb_read_all(const char *path, size_t *len);
+
 #define HB_CASES_DIR	"cases"
 
 /* A case name as a file name: "hmm/read/..." -> "hmm-read-...<ext>". */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "output.h"
 #include "sysrecord.h"
@@ -94,11 +95,9 @@ int hb_resume_check_identity(const char *dir, const struct hb_facts *f,
 int hb_resume_load_args(const char *dir, const char *argv0, int *argc,
 			char ***argv, char *err, size_t errlen)
 {
-	char path[1100], *buf = NULL, **v;
+	char path[1100], *buf, **v;
 	size_t len = 0, i, n = 0;
 	struct stat st;
-	long size;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/COMPLETE", dir);
 	if (!stat(path, &st)) {
@@ -108,18 +107,13 @@ int hb_resume_load_args(const char *dir, const char *argv0, int *argc,
 		return -EEXIST;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, HB_ARGS_FILE);
-	f = fopen(path, "rb");
-	if (!f) {
+	if (access(path, R_OK)) {
 		snprintf(err, errlen,
 			 "--resume %s: not an interrupted hmmbench run (no %s: %s); give the .<timestamp>.partial folder the interrupted run named",
 			 dir, HB_ARGS_FILE, strerror(errno));
 		return -ENOENT;
 	}
-	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) >= 0 &&
-	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)size + 1)) &&
-	    fread(buf, 1, (size_t)size, f) == (size_t)size)
-		len = (size_t)size;
-	fclose(f);
+	buf = hb_read_all(path, &len);
 	if (!buf || (len && buf[len - 1])) {
 		free(buf);
 		snprintf(err, errlen, "--resume %s: %s is unreadable or truncated",
@@ -163,13 +157,9 @@ void hb_resume_free_args(char **argv)
 /* The summary's numbers of one finished case, from its JSON entries. */
 static int load_result(struct hb_case_result *res, json_t *entries)
 {
-	static const char *const names[] = { "mean", "median", "stddev", "cv",
-					     "min", "max", "p99" };
-	double *fields[] = { &res->mean, &res->median, &res->stddev,
-			     &res->cv, &res->min, &res->max, &res->p99 };
 	const char *agg, *msg;
 	json_t *e, *v;
-	size_t i, k;
+	size_t i;
 
 	if (!json_is_array(entries) || !json_array_size(entries))
 		return -EINVAL;
@@ -183,20 +173,13 @@ static int load_result(struct hb_case_result *res, json_t *entries)
 			continue;
 		}
 		agg = json_string_value(json_object_get(e, "aggregate_name"));
-		if (!agg)
-			continue;
 		v = json_object_get(e, "real_time");
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (!strcmp(agg, names[k]) && json_is_number(v))
-				*fields[k] = json_number_value(v);
-		if (!strcmp(agg, "mean")) {
-			res->have_stats = true;
-			res->ns_per_page = res->mean /
-					   ((double)res->c->size / 4096);
-			v = json_object_get(e, "placed_pct");
-			if (json_is_number(v))
-				res->placed_pct = json_number_value(v);
-		}
+		if (!agg || !json_is_number(v))
+			continue;
+		hb_case_result_set_aggregate(res, agg, json_number_value(v));
+		v = json_object_get(e, "placed_pct");
+		if (!strcmp(agg, "mean") && json_is_number(v))
+			res->placed_pct = json_number_value(v);
 	}
 	return 0;
 }

@@ -306,14 +306,13 @@ static void run_baseline_case(gbs_state *st, void *user)
 {
 	struct hb_case_result *res = user;
 	bool changes = res->c->state->fault_changes;
+	bool warm_up = repetition_starts(res), fresh = !warm_up;
 	struct rep_sums s = { 0 };
 	double state_pct = 100;
 	struct hb_range range;
 	char err[512];
 	uint64_t ns = 0;
 	int ret;
-
-	bool warm_up = repetition_starts(res), fresh = !warm_up;
 
 	if (bind_cpu(res, err, sizeof(err)) ||
 	    build(res, &range, &state_pct, err, sizeof(err))) {
@@ -390,6 +389,22 @@ int hb_runner_register(struct hb_runner *r, struct hb_plan *plan)
 			return ret;
 	}
 	return 0;
+}
+
+void hb_case_result_set_aggregate(struct hb_case_result *res,
+				  const char *name, double value)
+{
+	static const char *const names[] = { "mean", "median", "stddev", "cv",
+					     "min", "max", "p99" };
+	double *fields[] = { &res->mean, &res->median, &res->stddev,
+			     &res->cv, &res->min, &res->max, &res->p99 };
+	size_t k;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (!strcmp(name, names[k]))
+			*fields[k] = value;
+	res->have_stats = true;
+	res->ns_per_page = res->mean / ((double)res->c->size / 4096);
 }
 
 void hb_runner_free(struct hb_plan *plan)

@@ -59,6 +59,15 @@ struct hb_case_result {
 /* Register every case of @plan that is not skipped. 0 or -errno. */
 int hb_runner_register(struct hb_runner *r, struct hb_plan *plan);
 
+/*
+ * Keep aggregate @name ("mean", "median", "stddev", "cv", "min", "max",
+ * "p99"; others are ignored) of a case's time per call, in ns, as the
+ * summary reads it: from Google Benchmark as it reports, or from the
+ * entries of a case an interrupted attempt finished.
+ */
+void hb_case_result_set_aggregate(struct hb_case_result *res,
+				  const char *name, double value);
+
 /* Free the results hb_runner_register() allocated. */
 void hb_runner_free(struct hb_plan *plan);
 
