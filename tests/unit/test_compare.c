@@ -203,6 +203,31 @@ static void test_load_errors(void **state)
 	assert_non_null(strstr(err, "not a hmmbench run"));
 }
 
+/*
+ * Run folders "a-@tag" (kernel 6.1) and "b-@tag" (6.12) from the case
+ * lists, loaded into @runs; returns compare's text (free it).
+ */
+static char *compare_two(struct run runs[2], const char *tag,
+			 const char *const *a, const char *const *b)
+{
+	struct compare_opts o = { TEST_WELCH, 0.05 };
+	char name[64], err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "a-%s", tag);
+	assert_int_equal(results_load(make_run(name, "6.1", a, 1), 0,
+				      &runs[0], err, sizeof(err)), 0);
+	snprintf(name, sizeof(name), "b-%s", tag);
+	assert_int_equal(results_load(make_run(name, "6.12", b, 1), 0,
+				      &runs[1], err, sizeof(err)), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), 0);
+	fclose(f);
+	return buf;
+}
+
 /* The table: a starred 20% regression, 80 columns, geomean, differences. */
 static void test_compare_table(void **state)
 {
@@ -219,18 +244,12 @@ static void test_compare_table(void **state)
 	};
 	struct compare_opts o = { TEST_WELCH, 0.05 };
 	struct run runs[2];
-	char err[512], *buf = NULL, *line;
+	char err[512], *buf, *line;
 	size_t len = 0;
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(results_load(make_run("base", "6.1", base, 1), 0,
-				      &runs[0], err, sizeof(err)), 0);
-	assert_int_equal(results_load(make_run("slow", "6.12", slow, 1), 0,
-				      &runs[1], err, sizeof(err)), 0);
-	f = open_memstream(&buf, &len);
-	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), 0);
-	fclose(f);
+	buf = compare_two(runs, "table", base, slow);
 
 	assert_non_null(strstr(buf, "* -20.00%*"));	/* present: 20% slower */
 	assert_non_null(strstr(buf, "(   0.00%)"));
@@ -270,20 +289,11 @@ static void test_compare_wide_deltas(void **state)
 		"hmm/read/default/none/4K=100,20000,100",
 		NULL,
 	};
-	struct compare_opts o = { TEST_WELCH, 0.05 };
 	struct run runs[2];
-	char err[512], *buf = NULL, *line, *none, *present;
-	size_t len = 0;
-	FILE *f;
+	char *buf, *line, *none, *present;
 
 	(void)state;
-	assert_int_equal(results_load(make_run("quiet", "6.1", base, 1), 0,
-				      &runs[0], err, sizeof(err)), 0);
-	assert_int_equal(results_load(make_run("noisy", "6.12", noisy, 1), 0,
-				      &runs[1], err, sizeof(err)), 0);
-	f = open_memstream(&buf, &len);
-	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), 0);
-	fclose(f);
+	buf = compare_two(runs, "wide", base, noisy);
 
 	none = strstr(buf, "\nhmm/read/default/none/4K ");
 	present = strstr(buf, "\nhmm/read/default/present/4K ");
