@@ -25,6 +25,8 @@ HOST_TEST_BINS    :=
 HOST_TEST_SCRIPTS :=
 GUEST_TEST_BINS   :=
 
+# A failed recipe leaves no half-built file behind for the next make.
+.DELETE_ON_ERROR:
 .PHONY: all deps kmod test test-unit test-guest test-debug check-kmod clean
 all:
 

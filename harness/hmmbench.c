@@ -399,7 +399,7 @@ static int open_output(struct run *r, int argc, char **argv)
 			return ret;
 		hb_fact_set(&r->facts, "resumed",
 			    "%d cases from an interrupted attempt", ret);
-		printf("Resuming %s: %d cases are done already\n",
+		printf("Resuming %s: %d cases are done already (the calibration runs again)\n",
 		       r->out.partial, ret);
 		return 0;
 	}

@@ -198,6 +198,11 @@ int hb_resume_load_cases(const char *dir, struct hb_plan *plan, char *err,
 
 	for (i = 0; i < plan->n; i++) {
 		c = &plan->cases[i];
+		/*
+		 * The calibration runs again even when it was kept: it is
+		 * one short case, and the overhead the summary reports is
+		 * then measured beside the cases this attempt measures.
+		 */
 		if (c->skipped || c->kind == HB_CASE_CALIBRATE)
 			continue;
 		hb_case_file(dir, c->name, path, sizeof(path));

@@ -37,9 +37,10 @@ $(BUILD)/unit/check_run: $(BUILD)/san/tests/harness/check_run.o
 
 test-bins: $(BUILD)/unit/check_run
 
-# The result folder's files: kept cases and the merged report.
+# The result folder's files: kept cases, the merged report, and resume
+# taking them back (through runner.c, so with the shim).
 HOST_TEST_BINS += $(BUILD)/unit/test_output
 
-$(BUILD)/unit/test_output: $(BUILD)/san/tests/unit/test_output.o $(BUILD)/libhmmbench-san.a
+$(BUILD)/unit/test_output: $(BUILD)/san/tests/unit/test_output.o $(BUILD)/libhmmbench-san.a $(GBENCH_SHIM_SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(LIB_LIBS)
+	$(CXX) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(LIB_LIBS) $(GBENCH_SHIM_LDLIBS)

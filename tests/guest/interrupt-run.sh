@@ -43,6 +43,8 @@ tap $([ "$(echo "$partial" | grep -c .)" -eq 1 ]; echo $?) \
 	"the finished cases stay in one .partial folder"
 kept=$(ls "$partial/cases/" 2>/dev/null | grep -c '\.json$')
 tap $([ "$kept" -ge 3 ]; echo $?) "$kept finished cases were kept"
+# --resume takes them all but the calibration, which it measures again
+kept=$(ls "$partial/cases/" 2>/dev/null | grep -v '^cal-' | grep -c '\.json$')
 grep -q "Resume with: ./run.sh --resume $partial (or hmmbench --resume $partial" \
 	"$HMMBENCH_OUT/interrupt.log"
 tap $? "hmmbench says how to resume"

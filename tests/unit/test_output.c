@@ -5,7 +5,8 @@
  * null), and the final hmmbench.json made from Google Benchmark's context
  * and every case's entries in plan order, cases/ removed; a case without
  * its file, or a file that is not a report, is an error and nothing is
- * rewritten. TAP: run with CMOCKA_MESSAGE_OUTPUT=TAP.
+ * rewritten; --resume takes the kept cases back, all but the calibration.
+ * TAP: run with CMOCKA_MESSAGE_OUTPUT=TAP.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,8 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "resume.h"
+#include "runner.h"
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -65,6 +68,7 @@ static int setup(void **state)
 		snprintf(f->cases[i].name, sizeof(f->cases[i].name), "%s",
 			 names[i]);
 	f->cases[2].skipped = true;	/* never ran: no file, no entry */
+	f->cases[3].kind = HB_CASE_CALIBRATE;
 	f->plan.cases = f->cases;
 	f->plan.n = 4;
 	f->plan.nskipped = 1;
@@ -169,6 +173,36 @@ static void test_merge_refuses_a_non_report(void **state)
 	assert_non_null(strstr(err, "not a Google Benchmark report"));
 }
 
+/*
+ * --resume takes every kept case with its numbers, but not the no-op
+ * calibration: that one is measured again beside the rest.
+ */
+static void test_resume_takes_kept_cases_but_the_calibration(void **state)
+{
+	struct fixture *f = *state;
+	const struct hb_case_result *res;
+	char err[512] = "";
+	size_t i;
+
+	keep(f, 0, "{ \"name\": \"p/manual_time_mean\", \"run_type\": \"aggregate\","
+		   " \"aggregate_name\": \"mean\", \"real_time\": 1500,"
+		   " \"placed_pct\": 100 }");
+	keep(f, 3, "{ \"name\": \"cal/manual_time_mean\", \"run_type\": \"aggregate\","
+		   " \"aggregate_name\": \"mean\", \"real_time\": 90 }");
+	assert_int_equal(hb_resume_load_cases(f->dir, &f->plan, err,
+					      sizeof(err)), 1);
+	assert_true(f->cases[0].done_before);
+	res = f->cases[0].result;
+	assert_non_null(res);
+	assert_true(res->mean == 1500);
+	assert_true(res->placed_pct == 100);
+	assert_false(f->cases[1].done_before);	/* not kept */
+	assert_false(f->cases[3].done_before);	/* kept, measured again */
+	assert_null(f->cases[3].result);
+	for (i = 0; i < 4; i++)
+		free(f->cases[i].result);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +213,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_refuses_a_missing_case,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_refuses_a_non_report,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_takes_kept_cases_but_the_calibration,
 						setup, teardown),
 	};
 
