@@ -44,7 +44,7 @@ tap $([ "$(echo "$partial" | grep -c .)" -eq 1 ]; echo $?) \
 kept=$(ls "$partial/cases/" 2>/dev/null | grep -c '\.json$')
 tap $([ "$kept" -ge 3 ]; echo $?) "$kept finished cases were kept"
 # --resume takes them all but the calibration, which it measures again
-kept=$(ls "$partial/cases/" 2>/dev/null | grep -v '^cal-' | grep -c '\.json$')
+taken=$(ls "$partial/cases/" 2>/dev/null | grep -v '^cal-' | grep -c '\.json$')
 grep -q "Resume with: ./run.sh --resume $partial (or hmmbench --resume $partial" \
 	"$HMMBENCH_OUT/interrupt.log"
 tap $? "hmmbench says how to resume"
@@ -55,12 +55,12 @@ final=$(find "$out" -name COMPLETE -exec dirname {} \;)
 tap $([ "$(echo "$final" | grep -c .)" -eq 1 ] && [ ! -e "$partial" ]; echo $?) \
 	"the resumed run is complete where the first would have ended ($final)"
 ran=$(sed -n 's/^\([0-9]*\) cases in .*/\1/p' "$HMMBENCH_OUT/resume.log")
-tap $([ "$ran" -eq $((total - kept)) ]; echo $?) \
-	"only the $((total - kept)) cases not kept ran again ($ran of $total)"
+tap $([ "$ran" -eq $((total - taken)) ]; echo $?) \
+	"only the $((total - taken)) cases not taken ran again ($ran of $total)"
 means=$(grep -c '"aggregate_name": "mean"' "$final/hmmbench.json")
 tap $([ "$means" -eq "$total" ]; echo $?) \
 	"the result has every case once ($means of $total)"
-grep -q "\"resumed\": \"$kept cases from an interrupted attempt\"" \
+grep -q "\"resumed\": \"$taken cases from an interrupted attempt\"" \
 	"$final/hmmbench.json"
 tap $? "its context says it was resumed"
 tap $([ ! -e "$final/cases" ]; echo $?) "no per-case files are left behind"
