@@ -162,9 +162,9 @@ unload_module() {
 
 deps() {
 	if [[ $no_install -eq 1 ]]; then
-		harness/deps.sh --no-install "$@"
+		harness/scripts/deps.sh --no-install "$@"
 	else
-		harness/deps.sh "$@"
+		harness/scripts/deps.sh "$@"
 	fi
 }
 
@@ -284,7 +284,7 @@ native_blocker() {
 }
 
 # Install this kernel's headers; apt-get update and one retry when apt
-# cannot (its lists may predate the kernel), as harness/deps.sh does.
+# cannot (its lists may predate the kernel), as harness/scripts/deps.sh does.
 install_headers() {
 	local rel=$1 pkg=linux-headers-$1
 	[[ -d $sysroot/lib/modules/$rel/build ]] && return 0
@@ -395,7 +395,7 @@ run_vm() {
 		--swap 512 \
 		--include build/hmmbench:/work/build/hmmbench \
 		--include bench/profiles:/work/bench/profiles \
-		--include harness/vm/guest-hmmbench.sh:/work/guest-hmmbench.sh \
+		--include harness/vm/guest/hmmbench.sh:/work/guest-hmmbench.sh \
 		-- /work/guest-hmmbench.sh "${hm_args[@]}" || status=$?
 	for run in "$vmdir"/results/*/*/*; do
 		[[ -d $run ]] || continue

@@ -8,15 +8,7 @@
 # kernels), kept out of GUEST_TEST_BINS.
 DEBUG_GUEST_BINS := $(BUILD)/guest/test_hmm_crosscheck
 
-# GUEST_CFLAGS comes from mk/guest.mk (included after this file; recipes
-# expand late). Only the device client and the page states are needed.
-$(BUILD)/guest/test_hmm_crosscheck: tests/debug/test_hmm_crosscheck.c \
-		harness/device.c harness/page_state.c harness/residency.c \
-		harness/device.h \
-		harness/page_state.h kmod/uapi/hmm_bench.h
-	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) $< harness/device.c harness/page_state.c \
-		harness/residency.c -o $@ -lnuma
+# mk/guest.mk builds them, like every guest program.
 
 .PHONY: debug-guest-tests debug-kernel
 debug-guest-tests: $(DEBUG_GUEST_BINS)

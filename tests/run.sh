@@ -129,10 +129,10 @@ if [[ $unit_only -eq 0 ]]; then
 	done
 
 	echo "== comparing the quick runs"
-	run "compare/kernels" bash tests/harness/test_compare_runs.sh "${quick_runs[@]}"
+	run "compare/kernels" bash tests/results/test_compare_runs.sh "${quick_runs[@]}"
 
 	echo "== ./run.sh"
-	run "run.sh" bash tests/harness/test_run_sh.sh
+	run "run.sh" bash tests/runsh/test_run_sh.sh
 fi
 
 echo

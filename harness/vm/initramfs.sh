@@ -14,7 +14,7 @@
 #                   ELF files bring every shared library ldd lists, the
 #                   dynamic loader included.
 #
-# The archive holds busybox (static), guest-init.sh as /init, and the above.
+# The archive holds busybox (static), guest/init.sh as /init, and the above.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -71,7 +71,7 @@ add() {
 }
 
 add /bin/busybox /bin/busybox
-cp "$here/guest-init.sh" "$root/init"
+cp "$here/guest/init.sh" "$root/init"
 chmod 755 "$root/init"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"

@@ -51,8 +51,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#include "device.h"
-#include "page_state.h"
+#include "measure/device.h"
+#include "measure/page_state.h"
 
 /*
  * From lib/test_hmm_uapi.h of Linux 6.12 (GPL-2.0 WITH Linux-syscall-note):

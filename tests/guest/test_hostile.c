@@ -24,8 +24,8 @@
 
 #include <cmocka.h>
 
-#include "device.h"
-#include "page_state.h"
+#include "measure/device.h"
+#include "measure/page_state.h"
 
 #define PAGE		4096UL
 #define LEN		(64 * PAGE)

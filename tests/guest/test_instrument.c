@@ -21,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include "device.h"
-#include "page_state.h"
-#include "residency.h"
+#include "measure/device.h"
+#include "measure/page_state.h"
+#include "measure/residency.h"
 
 #define RANGE_LEN	(4UL << 20)	/* two PMDs: THP states get two THPs */
 #define MIXED_STRIDE	3		/* windows never line up with it */

@@ -35,7 +35,7 @@
 
 #include <cmocka.h>
 
-#include "device.h"
+#include "measure/device.h"
 #include "guest_util.h"
 
 #define PAGE		4096UL

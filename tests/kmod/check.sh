@@ -20,7 +20,7 @@ leftovers() {
 
 cp_dir=build/checkpatch
 if [[ ! -x $cp_dir/scripts/checkpatch.pl ]]; then
-	harness/deps.sh build >&2
+	harness/scripts/deps.sh build >&2
 	if ! ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1; then
 		echo "# installing linux-source-6.12 for scripts/checkpatch.pl" >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends linux-source-6.12 >&2

@@ -25,8 +25,8 @@
 #include <gsl/gsl_rng.h>
 #include <jansson.h>
 
-#include "results.h"
-#include "stats.h"
+#include "report/results.h"
+#include "report/stats.h"
 
 #define MAX_SKIPS 32
 #define MAX_ERRORS 32

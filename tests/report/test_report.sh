@@ -11,14 +11,14 @@ set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
-report=${HMMBENCH_REPORT:-$build/report-san/hmmbench-report}
-gen=${MAKE_SYNTHETIC_RUN:-$build/report-san/make_synthetic_run}
+report=${HMMBENCH_REPORT:-$build/san/hmmbench-report}
+gen=${MAKE_SYNTHETIC_RUN:-$build/san/make_synthetic_run}
 export HMMBENCH_PLOTS=${HMMBENCH_PLOTS:-$root/plots}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
 # Up to date with the sources (a no-op after `make test-bins`).
 if [[ -z ${HMMBENCH_REPORT:-} ]]; then
-	make -C "$root" -s BUILD="$build" report-tests >&2 || {
+	make -C "$root" -s BUILD="$build" "$build/san/hmmbench-report" "$build/san/make_synthetic_run" >&2 || {
 		echo "1..0 # SKIP cannot build hmmbench-report test binaries"
 		exit 1
 	}

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "compare.h"
-#include "results.h"
+#include "report/compare.h"
+#include "report/results.h"
 
 static char tmpdir[] = "/tmp/test_compare.XXXXXX";
 

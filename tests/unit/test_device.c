@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "device.h"
+#include "measure/device.h"
 
 /* What a module of ABI @abi, version @version, answers to INFO. */
 static void answer(struct hmm_bench_info *info, uint32_t abi,

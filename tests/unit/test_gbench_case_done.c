@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gbench_shim.h"
+#include "gbench/gbench_shim.h"
 
 enum { CASE_OK, CASE_ONE, CASE_ALL_FAIL, CASE_ONE_FAIL, NCASES };
 

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gbench_shim.h"
+#include "gbench/gbench_shim.h"
 
 #define MAX_PROGRESS 64
 #define NCASES 8

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "options.h"
-#include "profile.h"
+#include "measure/options.h"
+#include "measure/profile.h"
 
 #define MAX_ARGS 64
 

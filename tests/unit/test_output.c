@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output.h"
-#include "resume.h"
-#include "runner.h"
+#include "measure/output.h"
+#include "measure/resume.h"
+#include "measure/runner.h"
 
 struct fixture {
 	char dir[PATH_MAX];

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "plan.h"
-#include "profile.h"
+#include "measure/plan.h"
+#include "measure/profile.h"
 
 static char err[1024];
 

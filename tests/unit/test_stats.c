@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "stats.h"
+#include "report/stats.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -100,7 +100,7 @@ tap $([[ $rc -ne 0 ]] && grep -qi 'no benchmark case is in every run\|in common'
 
 # Where this kernel cannot take the module (run.sh's own verdict, from its
 # native_blocker), --no-vm stops with status 1 and says why in one line.
-# tests/harness/test_native.sh covers each reason on a fake machine.
+# tests/runsh/test_native.sh covers each reason on a fake machine.
 blocker=$(bash -c '. ./run.sh && native_blocker' 2> /dev/null)
 if [[ -n $blocker ]]; then
 	./run.sh --no-vm --out "$res" --profile quick > "$tmp/out" 2> "$tmp/err"

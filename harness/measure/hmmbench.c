@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "device.h"
-#include "gbench_shim.h"
+#include "gbench/gbench_shim.h"
 #include "governor.h"
 #include "interrupt.h"
 #include "options.h"

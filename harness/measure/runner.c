@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gbench_shim.h"
+#include "gbench/gbench_shim.h"
 #include "page_state.h"
 
 #ifndef MADV_POPULATE_READ

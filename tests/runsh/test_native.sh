@@ -9,7 +9,7 @@
 # when it speaks another ABI), that each reason the kernel cannot take the
 # module gives its one line, that temporary folders go on every way out,
 # and the exit statuses (hmmbench's, 130, 143). Then the virtualization
-# fact of harness/sysrecord.c on fake /proc and /sys trees. TAP on stdout.
+# fact of harness/measure/sysrecord.c on fake /proc and /sys trees. TAP on stdout.
 # shellcheck disable=SC2016 # the fakes' bodies expand when they run
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -481,11 +481,11 @@ else
 	tap 1 "VM run, SIGTERM: the fake vm-run never started"; show
 fi
 
-# --- 5: the virtualization fact (harness/sysrecord.c) on fake trees -------
-if make -s build/libhmmbench.a > "$tmp/make.log" 2>&1; then
+# --- 5: the virtualization fact (harness/measure/sysrecord.c) on fake trees -------
+if make -s build/libmeasure.a > "$tmp/make.log" 2>&1; then
 	cat > "$tmp/virt.c" <<'EOF'
 #include <stdio.h>
-#include "sysrecord.h"
+#include "measure/sysrecord.h"
 int main(int argc, char **argv)
 {
 	char what[64], how[512];
@@ -498,7 +498,7 @@ int main(int argc, char **argv)
 EOF
 	# shellcheck disable=SC2046 # the library list is words
 	if gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iharness -Ikmod/uapi \
-		"$tmp/virt.c" build/libhmmbench.a $(make -s print-LIB_LIBS) \
+		"$tmp/virt.c" build/libmeasure.a $(make -s print-MEASURE_LDLIBS) \
 		-o "$tmp/virt" 2>> "$tmp/make.log"; then
 		virt_is() {	# virt_is DESCRIPTION EXPECTED-NAME EVIDENCE-REGEX
 			local got how
@@ -573,7 +573,7 @@ EOF
 		sed 's/^/# /' "$tmp/make.log" | tail -n 10
 	fi
 else
-	tap 1 "build/libhmmbench.a builds"
+	tap 1 "build/libmeasure.a builds"
 	sed 's/^/# /' "$tmp/make.log" | tail -n 10
 fi
 tap_done

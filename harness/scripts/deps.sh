@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install, with apt, what a part of hmmbench needs, saying what and why.
-# Usage: harness/deps.sh [--no-install] GROUP...
+# Usage: harness/scripts/deps.sh [--no-install] GROUP...
 # Groups: build test vm plot compare
 set -euo pipefail
 
