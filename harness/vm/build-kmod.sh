@@ -2,7 +2,9 @@
 # Build hmm_bench.ko for one kernel release; print the path of the .ko.
 #
 # Usage: build-kmod.sh RELEASE [KDIR]
-#   KDIR defaults to /usr/src/linux-headers-RELEASE (installed if missing).
+#   KDIR defaults to the headers of RELEASE unpacked in the cache by
+#   kernel.sh (downloaded if missing; no package is installed), built with
+#   the compiler they name (kernel.sh cc-path).
 #   Sources come from $HMMBENCH_KMOD_SRC (default: the repository's kmod/).
 #
 # Each release builds in its own copy, build/kmod/<release>/, so builds for
@@ -19,12 +21,17 @@ die() { say "$*"; exit 1; }
 
 [[ $# -ge 1 && $# -le 2 ]] || die "usage: build-kmod.sh RELEASE [KDIR]"
 rel=$1
-kdir=${2:-/usr/src/linux-headers-$rel}
+if [[ $# -eq 2 ]]; then
+	kdir=$2
+else
+	kdir=$("$here/kernel.sh" headers "$rel") || die "cannot get the headers of $rel"
+	ccdir=$("$here/kernel.sh" cc-path "$rel") || die "cannot get the compiler of the $rel headers"
+	[[ -z $ccdir ]] || PATH=$ccdir:$PATH
+fi
 dst=$repo/build/kmod/$rel
 ko=$dst/hmm_bench.ko
 
 [[ -e $src/Kbuild ]] || die "no module sources in $src (no Kbuild)"
-[[ $# -eq 2 ]] || "$here/kernel.sh" headers "$rel"
 [[ -e $kdir/Makefile ]] || die "no kernel build tree in $kdir"
 
 # What the module is built from: its sources, and the kernel's config and

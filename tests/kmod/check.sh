@@ -38,7 +38,10 @@ tap $([[ -z $report ]]; echo $?) "checkpatch.pl --strict reports nothing on kmod
 for series in "$@"; do
 	release=$(harness/vm/kernel.sh resolve "$series")
 	harness/vm/kernel.sh fetch "$series" > /dev/null
-	kdir=/usr/src/linux-headers-$release
+	# The headers unpacked in the cache, and the compiler they name.
+	kdir=$(harness/vm/kernel.sh headers "$release")
+	ccdir=$(harness/vm/kernel.sh cc-path "$release")
+	[[ -z $ccdir ]] || PATH=$ccdir:$PATH
 
 	# Through Kbuild alone, as dkms builds and cleans.
 	dir=build/kmod-w1/$release
