@@ -2,11 +2,12 @@
 # /init of an hmmbench guest (packed by initramfs.sh, booted by vm-run).
 #
 # Sets the guest up, loads hmm_bench.ko, runs the command in /work with
-# HMMBENCH_OUT=/out and HMMBENCH_VM=<accelerator>, unloads the module, sends
-# /out to the host and powers off. Channels:
+# HMMBENCH_OUT=/out and HMMBENCH_VM=<accelerator>, unloads the module and
+# powers off. Channels:
 #   ttyS0  console: kernel log and these messages (vm-run keeps console.log)
-#   ttyS1  /out as base64 of a .tar.gz
-#   ttyS2  the command's stdout;  ttyS3  its stderr
+#   ttyS1  the command's stdout;  ttyS2  its stderr
+#   /out   the host's output folder over virtio-9p (tag hmmbench-out):
+#          written through, so what the command wrote survives a crash
 # The last console line, HMMBENCH-VM-END, tells vm-run how it went. No
 # "set -e": PID 1 must never exit, or the kernel panics before reporting.
 
@@ -33,14 +34,19 @@ hostname "$VM_HOSTNAME"
 log() { echo "hmmbench-init: $*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
-setup=0 status=255 rmmod_failed=0 size=0
+setup=0 status=255 rmmod_failed=0
 boot=$(uptime_s)
 
-# Other modules first (virtio for --swap, --kmod), in the order given.
+# Other modules first (virtio and 9p, --kmod), in the order given.
 for ko in /lib/modules/hmmbench/extra/*.ko; do
 	[ -e "$ko" ] || continue
 	msg=$(insmod "$ko" 2>&1) || { log "cannot load $ko: $msg"; setup=1; }
 done
+
+if [ $setup = 0 ]; then
+	msg=$(mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 hmmbench-out /out 2>&1) ||
+		{ log "cannot mount the host's output folder on /out (9p): $msg"; setup=1; }
+fi
 
 if [ "$VM_SWAP" = 1 ] && [ $setup = 0 ]; then
 	i=0
@@ -61,10 +67,10 @@ fi
 start=$(uptime_s)
 if [ $setup = 0 ]; then
 	# Raw ttys: no \n -> \r\n on the way to the host.
+	stty -F /dev/ttyS1 raw -echo
 	stty -F /dev/ttyS2 raw -echo
-	stty -F /dev/ttyS3 raw -echo
 	log "running the command"
-	(cd /work && HMMBENCH_OUT=/out exec sh /etc/hmmbench/cmd) </dev/null >/dev/ttyS2 2>/dev/ttyS3
+	(cd /work && HMMBENCH_OUT=/out exec sh /etc/hmmbench/cmd) </dev/null >/dev/ttyS1 2>/dev/ttyS2
 	status=$?
 	log "command exited with status $status"
 fi
@@ -84,16 +90,9 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 fi
 [ ! -r /proc/lockdep_stats ] || log "lockdep at the end: $(awk '/debug_locks:/ { print $1, $2; exit }' /proc/lockdep_stats)"
 
-if tar -C /out -czf /tmp/.out.tar.gz .; then
-	size=$(wc -c </tmp/.out.tar.gz)
-	stty -F /dev/ttyS1 raw -echo
-	base64 /tmp/.out.tar.gz >/dev/ttyS1 # the last close waits until it is sent
-else
-	log "cannot pack /out"
-fi
-
 sync
+umount /out 2>/dev/null
 # Through printk, which writes the console synchronously, so the marker is
 # out before the power goes.
-echo "<2>HMMBENCH-VM-END status=$status setup=$setup rmmod=$rmmod_failed out=$size boot=$boot start=$start end=$end" >/dev/kmsg
+echo "<2>HMMBENCH-VM-END status=$status setup=$setup rmmod=$rmmod_failed boot=$boot start=$start end=$end" >/dev/kmsg
 poweroff -f
