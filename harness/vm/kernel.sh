@@ -222,7 +222,7 @@ tools() {
 	local rel=$1 root=$2 p missing=() cc
 	cc=$(headers_cc "$root/usr/src/linux-headers-$rel")
 	[[ -e $root/.depends ]] || return 0
-	for p in $(sort -u "$root/.depends"); do
+	while read -r p; do
 		[[ $p != "$cc" && $p != "${cc:-none}"-* ]] || continue
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
 		if [[ $(known_in "$p") == host ]]; then
@@ -230,7 +230,7 @@ tools() {
 		else
 			say "linux-headers-$rel wants $p, which bookworm does not have: not needed to build a module, left out"
 		fi
-	done
+	done < <(sort -u "$root/.depends")
 	[[ ${#missing[@]} -eq 0 ]] || apt_install "build hmm_bench.ko for $rel" "${missing[@]}"
 }
 

@@ -82,10 +82,11 @@ stub hmmbench '
 echo "hmmbench $*" >> "$FAKE_CALLS"
 grep -q "^hmm_bench " "$FAKE_ROOT/proc/modules" 2>/dev/null &&
 	echo "hmmbench saw hmm_bench loaded" >> "$FAKE_CALLS"
-out="" resume=""
+out="" resume="" result=/dev/null
 while [[ $# -gt 0 ]]; do
 	[[ $1 == --out ]] && out=$2
 	[[ $1 == --resume ]] && resume=$2
+	[[ $1 == --result-file ]] && result=$2
 	shift
 done
 case ${FAKE_HM:-ok} in
@@ -93,6 +94,7 @@ ok)
 	run=$out/fakehost/$FAKE_REL/20260101-000000
 	[[ -z $resume ]] || run=$(dirname "$resume")/20260101-000000
 	mkdir -p "$run"; touch "$run/COMPLETE"
+	echo "$run" > "$result"
 	echo "Results: $run" ;;
 fail) echo "hmmbench: it went wrong" >&2; exit 3 ;;
 nofolder) exit 0 ;;
@@ -112,14 +114,34 @@ trap "echo vm-run got INT >> \"\$FAKE_CALLS\"; exit 130" INT
 trap "echo vm-run got TERM >> \"\$FAKE_CALLS\"; exit 143" TERM
 out="" kernel=""
 while [[ $# -gt 0 ]]; do
-	case $1 in --out) out=$2 ;; --kernel) kernel=$2 ;; --) break ;; esac
+	case $1 in
+	--out) out=$2 ;;
+	--kernel) kernel=$2 ;;
+	--print-accel) echo "${FAKE_ACCEL:-kvm}"; exit 0 ;;
+	--) break ;;
+	esac
 	shift
 done
-echo "HMMBENCH_VM_RESULT=ok" > "$out/vm.env"; : > "$out/console.log"
+[[ -d $out ]] || { echo "vm-run: no --out folder" >&2; exit 120; }
+rel=$kernel
+[[ $rel == *-fake ]] || rel=$kernel.0-fake
+echo "HMMBENCH_VM_RESULT=ok" > "$out/vm.env"
+echo "HMMBENCH_VM_RELEASE='"'"'$rel'"'"'" >> "$out/vm.env"
+echo "console of $rel" > "$out/console.log"
 case ${FAKE_VM:-ok} in
 ok)
-	run=$out/results/hmmbench-vm/$kernel.0-fake/20260101-000000
+	run=$out/results/hmmbench-vm/$rel/20260101-000000
+	for p in "$out"/results/hmmbench-vm/"$rel"/.*.partial; do
+		[[ -d $p ]] && mv "$p" "$run"
+	done
 	mkdir -p "$run/system"; touch "$run/COMPLETE" ;;
+partial)
+	mkdir -p "$out/results/hmmbench-vm/$rel/.20260101-000000.partial/cases"
+	echo "HMMBENCH_VM_REASON='"'"'the kernel logged a problem: Oops'"'"'" >> "$out/vm.env"
+	exit 123 ;;
+crash)
+	echo "HMMBENCH_VM_REASON='"'"'the guest never reported its end'"'"'" >> "$out/vm.env"
+	exit 125 ;;
 sleep)
 	touch "$FAKE_ROOT/started"
 	for ((i = 0; i < 300; i++)); do sleep 0.1; done
@@ -145,7 +167,7 @@ fresh_machine() {
 		FAKE_MODINFO_srcversion_tree FAKE_MODINFO_abi_tree \
 		FAKE_MODINFO_srcversion_installed FAKE_MODINFO_abi_installed \
 		FAKE_MODINFO_signer_tree FAKE_APT_KNOWN FAKE_APT_KNOWN_AFTER_UPDATE \
-		FAKE_APT_INSTALL_NEEDS_UPDATE
+		FAKE_APT_INSTALL_NEEDS_UPDATE FAKE_ACCEL
 	export FAKE_UID=0
 }
 
@@ -168,6 +190,8 @@ vm_run=$FAKE_BIN/vm-run
 module_ko=$FAKE_TREE_KO
 build_userspace() { :; }	# make and deps.sh: not here
 deps() { :; }
+check_args() { :; }		# hmmbench --list: not here
+check_native_plan() { :; }
 "$@"
 EOF
 export FAKE_BIN=$fakebin
@@ -241,8 +265,8 @@ fresh_machine
 partial=$tmp/out/fakehost/$FAKE_REL/.20260101-000000.partial
 mkdir -p "$partial"
 drive main --no-vm --resume "$partial"
-check "--resume: hmmbench gets --resume DIR alone (no --list, --out or profile)" \
-	test "$(grep '^hmmbench -' "$FAKE_CALLS")" == "hmmbench --resume $partial"
+check "--resume: hmmbench gets --resume DIR and the result file alone (no --list, --out or profile)" \
+	bash -c "grep '^hmmbench -' '$FAKE_CALLS' | grep -qx 'hmmbench --resume $partial --result-file [^ ]*'"
 check "--resume: with the module loaded, unloaded after, status 0" \
 	bash -c "[[ $rc -eq 0 ]] && grep -qx 'hmmbench saw hmm_bench loaded' '$FAKE_CALLS' && grep -qx 'rmmod hmm_bench' '$FAKE_CALLS'"
 fresh_machine
@@ -251,8 +275,8 @@ check "--resume with a hmmbench option: refused before the module (exit 1)" \
 	bash -c "[[ $rc -eq 1 ]] && grep -q 'the run goes on with the options it started with' '$tmp/e' && ! grep -q 'insmod\|hmmbench' '$FAKE_CALLS'"
 fresh_machine
 drive main --resume "$partial" --kernel 6.12
-check "--resume of a VM run: refused (exit 1)" \
-	bash -c "[[ $rc -eq 1 ]] && grep -q 'a VM run cannot be resumed' '$tmp/e'"
+check "--resume with --kernel: refused (exit 1), the kernel is the run's" \
+	bash -c "[[ $rc -eq 1 ]] && grep -q 'resume boots the kernel the run started on.*give no --kernel' '$tmp/e'"
 
 fresh_machine
 export FAKE_HM=fail
@@ -371,13 +395,44 @@ fresh_machine
 export FAKE_UID=1000
 blocker_is "not root" '^not root: .*run sudo \./run\.sh$'
 
+# A container: PID 2 is not kthreadd (not the host's PID namespace).
+host_pids() {	# host_pids COMM-OF-PID-2
+	mkdir -p "$FAKE_ROOT/proc/1" "$FAKE_ROOT/proc/2"
+	echo init > "$FAKE_ROOT/proc/1/comm"
+	echo "$1" > "$FAKE_ROOT/proc/2/comm"
+}
 fresh_machine
+host_pids kthreadd
 touch "$FAKE_ROOT/.dockerenv"
-blocker_is "a container (/.dockerenv)" "^this is a container \(docker\): .*run \./run\.sh on the host$"
+drive native_blocker
+check "/.dockerenv on the host's PID namespace (an image built with docker, booted): no reason" \
+	test ! -s "$tmp/o"
 fresh_machine
-mkdir -p "$FAKE_ROOT/proc/1"
+host_pids sh
+touch "$FAKE_ROOT/.dockerenv"
+blocker_is "a container (PID 2 is not kthreadd; /.dockerenv names docker)" "^this is a container \(docker; PID 2 is not kthreadd, .*\): .*run \./run\.sh on the host$"
+fresh_machine
+host_pids sh
 printf 'PATH=/bin\0container=lxc\0' > "$FAKE_ROOT/proc/1/environ"
-blocker_is "a container (container= in /proc/1/environ)" '^this is a container \(lxc\): '
+blocker_is "a container (container= in /proc/1/environ)" '^this is a container \(lxc; '
+
+fresh_machine
+echo "console=ttyS0 quiet nomodule random.trust_cpu=1" > "$FAKE_ROOT/proc/cmdline"
+blocker_is "booted with nomodule" "^kernel $FAKE_REL was booted with nomodule \(see /proc/cmdline\): it loads no modules; boot it without nomodule$"
+rm "$FAKE_ROOT/proc/modules"
+blocker_is "booted with nomodule, no /proc/modules either: both said" "^kernel $FAKE_REL was booted with nomodule \(see /proc/cmdline\) and has no module support \(no /proc/modules\): "
+fresh_machine
+echo "console=ttyS0 nomodules=1" > "$FAKE_ROOT/proc/cmdline"
+drive native_blocker
+check "a word that only contains nomodule is not nomodule: no reason" test ! -s "$tmp/o"
+
+fresh_machine
+mkdir -p "$FAKE_ROOT/proc/self"
+printf 'Name:\tbash\nCapEff:\t000001fffffeffff\n' > "$FAKE_ROOT/proc/self/status"
+blocker_is "no CAP_SYS_MODULE" '^this process has no CAP_SYS_MODULE \(CapEff in /proc/self/status\)'
+printf 'Name:\tbash\nCapEff:\t000001ffffffffff\n' > "$FAKE_ROOT/proc/self/status"
+drive native_blocker
+check "CAP_SYS_MODULE held: no reason" test ! -s "$tmp/o"
 
 fresh_machine
 rm "$FAKE_ROOT/proc/modules"
@@ -393,6 +448,11 @@ blocker_is "lockdown" '^the kernel is locked down \(integrity; Secure Boot\?\): 
 export FAKE_MODINFO_signer_tree="MOK key"
 drive native_blocker
 check "lockdown, but this tree's module is signed: no reason (insmod decides)" test ! -s "$tmp/o"
+
+fresh_machine
+rm "$FAKE_ROOT/sys/module/module/parameters/sig_enforce"
+echo "root=/dev/sda1 module.sig_enforce=1" > "$FAKE_ROOT/proc/cmdline"
+blocker_is "module.sig_enforce=1 on the command line" "^kernel $FAKE_REL enforces module signatures \(module\.sig_enforce=1\): "
 
 fresh_machine
 echo Y > "$FAKE_ROOT/sys/module/module/parameters/sig_enforce"
@@ -432,15 +492,15 @@ rm -r "$FAKE_ROOT/lib/modules/$FAKE_REL/build"
 export FAKE_APT_KNOWN_AFTER_UPDATE=linux-headers-$FAKE_REL
 drive native_blocker
 check "no headers, apt knows them after apt-get update: no reason" \
-	bash -c "[[ ! -s '$tmp/o' ]] && grep -qx 'apt-get update -q' '$FAKE_CALLS'"
+	bash -c "[[ ! -s '$tmp/o' ]] && grep -q '^apt-get update -q' '$FAKE_CALLS'"
 
 fresh_machine
 rm -r "$FAKE_ROOT/lib/modules/$FAKE_REL/build"
 export FAKE_APT_KNOWN=linux-headers-$FAKE_REL FAKE_APT_INSTALL_NEEDS_UPDATE=1
 drive main --no-vm --out "$tmp/out"
 check "headers install fails, apt-get update, retried once, then the run" \
-	test "$(grep '^apt-get\|^insmod' "$FAKE_CALLS" | sed 's/ -y -q//' | tr '\n' '|')" == \
-	"apt-get install linux-headers-$FAKE_REL|apt-get update -q|apt-get install linux-headers-$FAKE_REL|insmod $FAKE_TREE_KO|"
+	test "$(grep '^apt-get\|^insmod' "$FAKE_CALLS" | sed 's/ -[^ ]*//g; s/ DPkg::[^ ]*//g' | tr '\n' '|')" == \
+	"apt-get install linux-headers-$FAKE_REL|apt-get update|apt-get install linux-headers-$FAKE_REL|insmod $FAKE_TREE_KO|"
 
 fresh_machine
 echo 1 > "$FAKE_ROOT/proc/sys/kernel/modules_disabled"
@@ -448,14 +508,60 @@ drive main --no-vm --out "$tmp/out"
 check "--no-vm with a reason: exit 1, the reason in one line, no VM" \
 	bash -c "[[ $rc -eq 1 ]] && grep -q '^run.sh: cannot run natively: module loading is disabled' '$tmp/e' && grep -q -- '--no-vm given' '$tmp/e' && ! grep -q '^vm-run\|^insmod' '$FAKE_CALLS'"
 drive main --out "$tmp/out"
-check "a reason without --no-vm: the same profile in a VM on 6.12" \
+check "a reason without --no-vm, KVM: the standard profile in a VM on 6.12" \
 	bash -c "[[ $rc -eq 0 ]] && grep -q '^vm-run --kernel 6.12 .* -- /work/guest-hmmbench.sh --profile standard' '$FAKE_CALLS' && ! grep -q '^insmod' '$FAKE_CALLS'"
+fresh_machine
+echo 1 > "$FAKE_ROOT/proc/sys/kernel/modules_disabled"
+export FAKE_ACCEL=tcg
+drive main --out "$tmp/out"
+check "the fallback under TCG: the quick profile, said in one line" \
+	bash -c "[[ $rc -eq 0 ]] && grep -q '^vm-run --kernel 6.12 .* -- /work/guest-hmmbench.sh --profile quick' '$FAKE_CALLS' && [[ \$(grep -c 'runs the quick profile' '$tmp/e') -eq 1 ]]"
+drive main --out "$tmp/out" --profile standard --sizes 4K
+check "the fallback under TCG with --profile standard: the profile given" \
+	bash -c "grep -q '^vm-run --kernel 6.12 .* -- /work/guest-hmmbench.sh --profile standard --sizes 4K' '$FAKE_CALLS' && ! grep -q 'runs the quick profile' '$tmp/e'"
+drive main --kernel 6.1 --out "$tmp/out"
+check "--kernel under TCG: the quick profile too" \
+	grep -q '^vm-run --kernel 6.1 .* -- /work/guest-hmmbench.sh --profile quick' "$FAKE_CALLS"
+unset FAKE_ACCEL
 
 # --- 4: VM mode cleans its temporary folders, exits 130 / 143 -------------
 fresh_machine
 drive main --kernel 6.1 --out "$tmp/out" --profile quick
 check "VM run: exit 0, the result folder under <host>-vm, no temporary folder left" \
 	bash -c "[[ $rc -eq 0 ]] && [[ -f '$tmp/out/fakehost-vm/6.1.0-fake/20260101-000000/COMPLETE' ]] && [[ -z \$(ls -A '$tmp/t') ]]"
+
+check "VM run: its console log and vm.env are kept in the run's system/" \
+	bash -c "grep -q 'console of 6.1.0-fake' '$tmp/out/fakehost-vm/6.1.0-fake/20260101-000000/system/console.log' && [[ -f '$tmp/out/fakehost-vm/6.1.0-fake/20260101-000000/system/vm.env' ]]"
+check "VM run: no working folder is left under results/" \
+	bash -c "[[ -z \$(find '$tmp/out' -name '.vm-*') ]]"
+
+# A VM run that ends early keeps its partial folder and says how to go on.
+fresh_machine
+export FAKE_VM=partial
+drive main --kernel 6.1 --out "$tmp/out" --profile quick
+p=$tmp/out/fakehost-vm/6.1.0-fake/.20260101-000000.partial
+check "VM run ends early: non-zero exit, the partial folder under results/<host>-vm/<release>/" \
+	bash -c "[[ $rc -ne 0 && -d '$p/cases' ]]"
+check "VM run ends early: its console log is kept with it" grep -q 'console of' "$p/system/console.log"
+check "VM run ends early: says where, why, and ./run.sh --resume DIR" \
+	bash -c "grep -q 'ended early (the kernel logged a problem: Oops); what it finished is kept in $p' '$tmp/e' && grep -q 'to run what is missing: ./run.sh --resume $p\$' '$tmp/e'"
+export FAKE_VM=ok
+: > "$FAKE_CALLS"
+drive main --resume "$p"
+check "--resume of a VM run: boots the run's kernel and resumes in the guest" \
+	grep -q "^vm-run --kernel 6.1.0-fake .* -- /work/guest-hmmbench.sh --resume results/hmmbench-vm/6.1.0-fake/.20260101-000000.partial$" "$FAKE_CALLS"
+check "--resume of a VM run: exit 0, the run complete where it was, the partial gone" \
+	bash -c "[[ $rc -eq 0 && -f '$tmp/out/fakehost-vm/6.1.0-fake/20260101-000000/COMPLETE' && ! -e '$p' ]]"
+check "--resume of a VM run: no native module handling" bash -c "! grep -q '^insmod\|^make' '$FAKE_CALLS'"
+
+fresh_machine
+export FAKE_VM=crash
+drive main --kernel 6.1 --out "$tmp/out" --profile quick
+f=$(find "$tmp/out" -maxdepth 2 -name 'failed-6.1-*' | head -1)
+check "VM run dies before any result folder: its console log kept under results/, said where" \
+	bash -c "[[ $rc -ne 0 && -n '$f' && -f '$f/console.log' ]] && grep -q 'before any result folder was written; its console log and output are in $f' '$tmp/e'"
+check "VM run dies before any result folder: says the exact command to try again" \
+	grep -q 'to try again: ./run.sh --kernel 6.1 --profile quick$' "$tmp/e"
 
 fresh_machine
 export FAKE_VM=sleep
@@ -464,7 +570,7 @@ if drive_bg main --kernel 6.1 --kernel 6.12 --out "$tmp/out"; then
 	finish_bg
 	check "VM run, Ctrl-C: exit 130 (got $rc)" test "$rc" -eq 130
 	check "VM run, Ctrl-C: no /tmp/hmmbench-vm.* left" no_temp_left
-	check "VM run, Ctrl-C: the next kernel is not started" test "$(count_calls "vm-run --kernel")" -eq 1
+	check "VM run, Ctrl-C: the next kernel is not started" test "$(grep -c -- '^vm-run --kernel .* --out ' "$FAKE_CALLS")" -eq 1
 else
 	tap 1 "VM run, Ctrl-C: the fake vm-run never started"; show
 fi

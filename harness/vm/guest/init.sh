@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash # busybox ash, checked as the POSIX shell it is closest to
 # /init of an hmmbench guest (packed by initramfs.sh, booted by vm-run).
 #
 # Sets the guest up, loads hmm_bench.ko, runs the command in /work with
