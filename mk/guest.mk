@@ -11,18 +11,19 @@
 GUEST_CFLAGS = $(CPPFLAGS) -Itests/guest $(CFLAGS) -fsanitize=undefined \
 	       -fno-sanitize-recover=all
 GUEST_COMMON := harness/measure/device.c harness/measure/page_state.c \
-		harness/measure/residency.c tests/guest/guest_util.c
+		harness/measure/residency.c harness/common/result_folder.c \
+		tests/guest/guest_util.c
 
 GUEST_TEST_BINS += $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(wildcard tests/guest/test_*.c))
 
-$(BUILD)/guest/%: tests/guest/%.c $(GUEST_COMMON) $(wildcard harness/measure/*.h tests/guest/*.h) kmod/uapi/hmm_bench.h
+$(BUILD)/guest/%: tests/guest/%.c $(GUEST_COMMON) $(wildcard harness/measure/*.h harness/common/*.h tests/guest/*.h) kmod/uapi/hmm_bench.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $< $(GUEST_COMMON) -o $@ -lcmocka -lnuma -lpthread
 
 # The debug lane's cross-check against test_hmm (mk/debug.mk): the same
 # client, no cmocka.
 $(BUILD)/guest/test_hmm_crosscheck: tests/debug/test_hmm_crosscheck.c $(GUEST_COMMON) \
-		$(wildcard harness/measure/*.h) kmod/uapi/hmm_bench.h
+		$(wildcard harness/measure/*.h harness/common/*.h) kmod/uapi/hmm_bench.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $< $(GUEST_COMMON) -o $@ -lnuma
 

@@ -1,7 +1,8 @@
 # hmmbench, the measuring program (harness/measure/): device client, page
 # states, topology, plan, runner, system record, output, resume, governor,
 # progress, interrupt. build/libmeasure.a holds all of it but main().
-MEASURE_SRCS   := $(filter-out harness/measure/hmmbench.c,$(wildcard harness/measure/*.c))
+MEASURE_SRCS   := $(filter-out harness/measure/hmmbench.c,$(wildcard harness/measure/*.c)) \
+		  $(COMMON_SRCS)
 MEASURE_LDLIBS := -lnuma -lhwloc -ljansson -lm -lpthread
 
 MEASURE_LIB     := $(BUILD)/libmeasure.a

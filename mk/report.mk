@@ -1,6 +1,7 @@
 # hmmbench-report, the analysis program (harness/report/): reads result
 # folders (results), statistics (stats), compare, report, plots.
-REPORT_SRCS   := $(filter-out harness/report/report_main.c,$(wildcard harness/report/*.c))
+REPORT_SRCS   := $(filter-out harness/report/report_main.c,$(wildcard harness/report/*.c)) \
+		 $(COMMON_SRCS)
 REPORT_LDLIBS := -ljansson -lgsl -lgslcblas -lm
 
 REPORT_LIB     := $(BUILD)/libreport.a

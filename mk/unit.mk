@@ -1,13 +1,14 @@
 # Host tests, under ASan and UBSan. Every tests/unit/test_*.c is one program,
-# linked with the sanitized libraries of the three programs (an archive
-# gives each only what it uses).
+# linked with tests/unit/unit_util.c and the sanitized libraries of the
+# three programs (an archive gives each only what it uses).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
-UNIT_LIBS := $(MEASURE_SAN_LIB) $(REPORT_SAN_LIB) $(GBENCH_SAN_OBJ)
+UNIT_LIBS := $(GBENCH_SAN_OBJ) $(MEASURE_SAN_LIB) $(REPORT_SAN_LIB)
 
 HOST_TEST_BINS += $(UNIT_BINS)
 
-$(BUILD)/unit/%: $(BUILD)/san/tests/unit/%.o $(UNIT_LIBS)
+$(BUILD)/unit/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/san/tests/unit/unit_util.o \
+		$(UNIT_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) $^ -o $@ -lcmocka $(MEASURE_LDLIBS) \
 		$(REPORT_LDLIBS) $(GBENCH_LDLIBS)

@@ -17,6 +17,7 @@
  * clearing the pointer, so nothing may follow it.
  */
 #include "gbench_shim.h"
+#include "common/quantile.h"
 
 #include <benchmark/benchmark.h>
 
@@ -180,30 +181,10 @@ double stat_max(const std::vector<double> &v)
 	return v.empty() ? NAN : *std::max_element(v.begin(), v.end());
 }
 
-/*
- * Linear interpolation between order statistics at rank 0.99 * (n - 1):
- * the definition of stats_percentile() (stats.c), kept here so that the
- * shim links without the statistics library and its GSL dependency.
- */
+/* p99 as hmmbench-report computes it: one definition, common/quantile.c. */
 double stat_p99(const std::vector<double> &v)
 {
-	try {
-		std::vector<double> s(v);
-		double rank, frac;
-		size_t lo;
-
-		if (s.empty())
-			return NAN;
-		std::sort(s.begin(), s.end());
-		rank = 0.99 * static_cast<double>(s.size() - 1);
-		lo = static_cast<size_t>(rank);
-		frac = rank - static_cast<double>(lo);
-		if (lo + 1 >= s.size())
-			return s[lo];
-		return s[lo] + frac * (s[lo + 1] - s[lo]);
-	} catch (...) {
-		return NAN;
-	}
+	return hb_percentile(v.data(), v.size(), 99);
 }
 
 /*
@@ -430,11 +411,10 @@ int check_case_opts(const gbs_case_opts &o)
 		return fail(-EINVAL, "gbs_register: unknown timing %d", timing);
 	if (o.iterations < 0 || o.repetitions < 0)
 		return fail(-EINVAL, "gbs_register: negative iterations or repetitions");
-	if (!(o.min_time >= 0 && std::isfinite(o.min_time)) ||
-	    !(o.min_warmup_time >= 0 && std::isfinite(o.min_warmup_time)))
-		return fail(-EINVAL, "gbs_register: min_time and min_warmup_time must be finite and >= 0");
-	if (o.iterations > 0 && (o.min_time > 0 || o.min_warmup_time > 0))
-		return fail(-EINVAL, "gbs_register: iterations excludes min_time and min_warmup_time");
+	if (!(o.min_time >= 0 && std::isfinite(o.min_time)))
+		return fail(-EINVAL, "gbs_register: min_time must be finite and >= 0");
+	if (o.iterations > 0 && o.min_time > 0)
+		return fail(-EINVAL, "gbs_register: iterations excludes min_time");
 	if (unit < GBS_UNIT_DEFAULT || unit > GBS_UNIT_S)
 		return fail(-EINVAL, "gbs_register: unknown time unit %d", unit);
 	if (o.stats & ~static_cast<unsigned int>(GBS_STAT_ALL))
@@ -534,12 +514,8 @@ int gbs_register(const char *name, gbs_fn fn, void *user,
 			b->Iterations(o.iterations);
 		if (o.min_time > 0)
 			b->MinTime(o.min_time);
-		if (o.min_warmup_time > 0)
-			b->MinWarmUpTime(o.min_warmup_time);
 		if (o.repetitions > 0)
 			b->Repetitions(o.repetitions);
-		if (o.report_aggregates_only)
-			b->ReportAggregatesOnly(true);
 		if (o.display_aggregates_only)
 			b->DisplayAggregatesOnly(true);
 		if (o.unit != GBS_UNIT_DEFAULT)
@@ -742,27 +718,9 @@ int gbs_set_counter(gbs_state *s, const char *name, double value,
 	});
 }
 
-int gbs_set_label(gbs_state *s, const char *label)
-{
-	return guarded("gbs_set_label", [&]() {
-		s->st.SetLabel(label ? label : "");
-		return 0;
-	});
-}
-
 void gbs_skip_with_error(gbs_state *s, const char *message)
 {
 	fail_case(s->st, message && *message ? message : "error");
-}
-
-bool gbs_error_occurred(const gbs_state *s)
-{
-	return s->st.error_occurred();
-}
-
-int64_t gbs_max_iterations(const gbs_state *s)
-{
-	return s->st.max_iterations;
 }
 
 } /* extern "C" */

@@ -32,8 +32,8 @@
  *
  * Names: Google Benchmark appends "/manual_time" (or "/real_time") to the
  * name of a case that uses manual (or real) time, and appends
- * "/iterations:N", "/repeats:N", "/min_time:T" and "/min_warmup_time:T"
- * for per-case settings. The shim drops the last four from the reported
+ * "/iterations:N", "/repeats:N" and "/min_time:T" for per-case settings.
+ * The shim drops the last three from the reported
  * names (console and file) unless gbs_run_opts.setting_names is set, so
  * names stay the same whatever profile set them; the "iterations" and
  * "repetitions" fields of the JSON still carry the values.
@@ -59,13 +59,19 @@ typedef struct gbs_state gbs_state;
 /* A case: called once per measurement batch (at least once a repetition). */
 typedef void (*gbs_fn)(gbs_state *st, void *user);
 
-/* How a case is timed. Manual is the zero value: the harness feeds time. */
+/*
+ * How a case is timed. Manual is the zero value: the harness feeds the
+ * kernel's time. Only the shim's tests use real and CPU time: they check
+ * pause/resume and the name suffixes against a clock the library itself
+ * reads, which manual time cannot show.
+ */
 enum gbs_timing {
 	GBS_TIMING_MANUAL = 0,	/* UseManualTime(): gbs_set_iteration_time() */
 	GBS_TIMING_REAL,	/* UseRealTime(): wall clock of the loop */
 	GBS_TIMING_CPU,		/* Google Benchmark's default: CPU time */
 };
 
+/* The harness reports in ns; the tests use ms to see the unit reach the JSON. */
 enum gbs_time_unit {
 	GBS_UNIT_DEFAULT = 0,	/* --benchmark_time_unit, else ns */
 	GBS_UNIT_NS,
@@ -98,9 +104,7 @@ struct gbs_case_opts {
 	enum gbs_timing timing;
 	int64_t iterations;	/* > 0: exactly this many per repetition */
 	double min_time;	/* > 0: seconds (excludes iterations) */
-	double min_warmup_time;	/* > 0: seconds of warm-up (excludes iterations) */
 	int repetitions;	/* > 0: overrides --benchmark_repetitions */
-	bool report_aggregates_only;	/* console and file: aggregates only */
 	bool display_aggregates_only;	/* console only: aggregates only */
 	enum gbs_time_unit unit;
 	unsigned int stats;	/* GBS_STAT_* bits */
@@ -110,6 +114,10 @@ struct gbs_case_opts {
  * Counter flags, Google Benchmark's Counter::Flags and OneK as C bits.
  * A rate is divided by the measured time of the repetition (the manual
  * time for a manual-time case).
+ */
+/*
+ * The whole of Counter::Flags, although the harness sets only RATE: one
+ * line each, and a caller cannot pass a bit that means nothing.
  */
 enum gbs_counter_flags {
 	GBS_COUNTER_DEFAULT = 0,
@@ -128,7 +136,7 @@ enum gbs_counter_flags {
 
 enum gbs_console {
 	GBS_CONSOLE_STDOUT = 0,	/* --benchmark_format output on stdout */
-	GBS_CONSOLE_STDERR,
+	GBS_CONSOLE_STDERR,	/* the tests: a table apart from their TAP */
 	GBS_CONSOLE_NONE,
 };
 
@@ -184,7 +192,8 @@ struct gbs_run_opts {
 	enum gbs_console console;
 	gbs_progress_fn progress;	/* may be NULL */
 	void *progress_user;
-	bool setting_names;	/* keep "/iterations:N" etc. in names */
+	bool setting_names;	/* keep "/iterations:N" etc. in names: lets
+				 * the tests see what the default strips */
 	gbs_case_done_fn case_done;	/* may be NULL */
 	void *case_done_user;
 	gbs_before_console_fn before_console;	/* may be NULL */
@@ -218,7 +227,8 @@ int gbs_add_context(const char *key, const char *value);
 int gbs_register(const char *name, gbs_fn fn, void *user,
 		 const struct gbs_case_opts *opts);
 
-/* Number of cases registered so far. */
+/* Number of cases registered so far (the tests: a refused registration
+ * leaves nothing behind). */
 size_t gbs_case_count(void);
 
 /*
@@ -269,8 +279,6 @@ int gbs_resume_timing(gbs_state *st);
 int gbs_set_counter(gbs_state *st, const char *name, double value,
 		    unsigned int flags);
 
-/* Label shown after the result and in the JSON "label" field. */
-int gbs_set_label(gbs_state *st, const char *label);
 
 /*
  * Mark the case failed with message (the JSON gets "error_occurred": true
@@ -279,10 +287,6 @@ int gbs_set_label(gbs_state *st, const char *label);
  */
 void gbs_skip_with_error(gbs_state *st, const char *message);
 
-bool gbs_error_occurred(const gbs_state *st);
-
-/* Iterations this call of the callback will run (fixed before the loop). */
-int64_t gbs_max_iterations(const gbs_state *st);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Userspace client of /dev/hmm_bench. */
 #include "device.h"
+#include "common/result_folder.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,38 +133,38 @@ int hb_style_parse(const char *word, enum hmm_bench_style *style)
 	return 0;
 }
 
+/* Each access word's request, in the order of hb_access_order[]. */
+static const struct {
+	enum hmm_bench_request request;
+	enum hmm_bench_access access;
+} accesses[HB_ACCESS_COUNT] = {
+	[HB_ACCESS_READ] = { HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_READ },
+	[HB_ACCESS_WRITE] = { HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_WRITE },
+	[HB_ACCESS_MIXED] = { HMM_BENCH_REQ_MIXED, HMM_BENCH_ACCESS_WRITE },
+	[HB_ACCESS_SNAP] = { HMM_BENCH_REQ_SNAPSHOT, HMM_BENCH_ACCESS_NONE },
+};
+
 const char *hb_request_name(enum hmm_bench_request request,
 			    enum hmm_bench_access access)
 {
-	switch (request) {
-	case HMM_BENCH_REQ_FAULT:
-		return access == HMM_BENCH_ACCESS_WRITE ? "write" : "read";
-	case HMM_BENCH_REQ_MIXED:
-		return "mixed";
-	case HMM_BENCH_REQ_SNAPSHOT:
-		return "snap";
-	}
+	/* A fault request's word is its access; the others have their own. */
+	for (int i = 0; i < HB_ACCESS_COUNT; i++)
+		if (accesses[i].request == request &&
+		    (request != HMM_BENCH_REQ_FAULT ||
+		     accesses[i].access == access))
+			return hb_access_order[i];
 	return "?";
 }
 
 int hb_request_parse(const char *word, enum hmm_bench_request *request,
 		     enum hmm_bench_access *access)
 {
-	if (!strcmp(word, "read")) {
-		*request = HMM_BENCH_REQ_FAULT;
-		*access = HMM_BENCH_ACCESS_READ;
-	} else if (!strcmp(word, "write")) {
-		*request = HMM_BENCH_REQ_FAULT;
-		*access = HMM_BENCH_ACCESS_WRITE;
-	} else if (!strcmp(word, "mixed")) {
-		*request = HMM_BENCH_REQ_MIXED;
-		*access = HMM_BENCH_ACCESS_WRITE;
-	} else if (!strcmp(word, "snap")) {
-		*request = HMM_BENCH_REQ_SNAPSHOT;
-		*access = HMM_BENCH_ACCESS_NONE;
-	} else {
+	int i = hb_access_rank(word);
+
+	if (i >= HB_ACCESS_COUNT)
 		return -EINVAL;
-	}
+	*request = accesses[i].request;
+	*access = accesses[i].access;
 	return 0;
 }
 

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <glob.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -15,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "device.h"
@@ -31,6 +29,8 @@
 #include "runner.h"
 #include "sysrecord.h"
 #include "topology.h"
+#include "common/fs.h"
+#include "common/result_folder.h"
 
 #ifndef HMMBENCH_REVISION
 #define HMMBENCH_REVISION "unknown"
@@ -82,32 +82,17 @@ static void reexec_without_aslr(char **argv)
 	/* If that failed, measure with ASLR on; the context says so. */
 }
 
-/* bench/ beside the tree the binary was built in, or under the cwd. */
+/* profiles/ of bench/: $HMMBENCH_BENCH_DIR, beside the build, or ./bench. */
 static void find_bench_dir(const struct hb_options *o, char *dir, size_t len)
 {
-	char exe[PATH_MAX], candidate[PATH_MAX + 32];
-	struct stat st;
-	ssize_t n;
+	char bench[PATH_MAX];
 
-	if (o->bench_dir) {
-		snprintf(dir, len, "%s/profiles", o->bench_dir);
-		return;
-	}
-	if (getenv("HMMBENCH_BENCH_DIR")) {
-		snprintf(dir, len, "%s/profiles", getenv("HMMBENCH_BENCH_DIR"));
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		snprintf(candidate, sizeof(candidate), "%s/../bench/profiles",
-			 dirname(exe));
-		if (!stat(candidate, &st)) {
-			snprintf(dir, len, "%s", candidate);
-			return;
-		}
-	}
-	snprintf(dir, len, "bench/profiles");
+	if (o->bench_dir)
+		snprintf(bench, sizeof(bench), "%s", o->bench_dir);
+	else
+		hb_data_dir("HMMBENCH_BENCH_DIR", "bench", "profiles/quick.conf",
+			    bench, sizeof(bench));
+	snprintf(dir, len, "%s/profiles", bench);
 }
 
 static void command_line(int argc, char **argv, char *buf, size_t len)
@@ -248,7 +233,7 @@ static void add_contexts(const struct hb_facts *f)
 		gbs_add_context(f->key[i], f->value[i]);
 }
 
-struct run {
+struct measure_run {
 	struct hb_options opts;
 	struct hb_profile profile;
 	struct hb_topology topo;
@@ -261,7 +246,7 @@ struct run {
 	char err[1024];
 };
 
-static int prepare(struct run *r, int argc, char **argv)
+static int prepare(struct measure_run *r, int argc, char **argv)
 {
 	struct hb_node_pair pairs[HB_MAX_PAIRS];
 	char dir[PATH_MAX], devmsg[512];
@@ -314,7 +299,7 @@ static int prepare(struct run *r, int argc, char **argv)
 	hb_facts_collect(&r->facts, &r->topo);
 	command_line(argc, argv, dir, sizeof(dir));
 	hb_fact_set(&r->facts, "command_line", "%s", dir);
-	hb_fact_set(&r->facts, "hmmbench_schema", "1");
+	hb_fact_set(&r->facts, "hmmbench_schema", "%s", HB_RESULT_SCHEMA);
 	hb_fact_set(&r->facts, "profile", "%s", r->profile.name);
 	hb_fact_set(&r->facts, "window", "%u", r->profile.window);
 	hb_fact_set(&r->facts, "mixed_stride", "%u", r->profile.mixed_stride);
@@ -383,7 +368,7 @@ static int resumed_failures(const struct hb_plan *plan)
 }
 
 /* The folder: a new one, or the partial one of the run to resume. */
-static int open_output(struct run *r, int argc, char **argv)
+static int open_output(struct measure_run *r, int argc, char **argv)
 {
 	int ret;
 
@@ -421,7 +406,7 @@ static int open_output(struct run *r, int argc, char **argv)
 	return ret;
 }
 
-static int measure(struct run *r, int argc, char **argv)
+static int measure(struct measure_run *r, int argc, char **argv)
 {
 	struct hb_runner runner = { .dev = &r->dev, .topo = &r->topo,
 				    .min_time = r->opts.min_time };
@@ -437,12 +422,12 @@ static int measure(struct run *r, int argc, char **argv)
 		 "%s", r->out.partial);
 	ctx.dir = r->out.partial;
 	if (hb_output_skipped(r->out.partial, &r->plan)) {
-		snprintf(r->err, sizeof(r->err), "cannot write %s/skipped.tsv",
+		snprintf(r->err, sizeof(r->err), "cannot write %s/" HB_RESULT_SKIPPED,
 			 r->out.partial);
 		return 1;
 	}
 
-	snprintf(json, sizeof(json), "%s/hmmbench.json", r->out.partial);
+	snprintf(json, sizeof(json), "%s/" HB_RESULT_JSON, r->out.partial);
 	if (gb_init(json) || (add_contexts(&r->facts), 0) ||
 	    hb_runner_register(&runner, &r->plan)) {
 		snprintf(r->err, sizeof(r->err), "Google Benchmark: %s",
@@ -509,7 +494,7 @@ static int measure(struct run *r, int argc, char **argv)
  * --resume DIR: the run goes on with the arguments it started with, so
  * its cases keep their names and settings; nothing else may be given.
  */
-static int load_resume_args(struct run *r, char *argv0, int *argc,
+static int load_resume_args(struct measure_run *r, char *argv0, int *argc,
 			    char ***argv)
 {
 	char dir[PATH_MAX];
@@ -539,7 +524,7 @@ static int load_resume_args(struct run *r, char *argv0, int *argc,
 
 int main(int argc, char **argv)
 {
-	static struct run r;
+	static struct measure_run r;
 	char **resume_argv = NULL;
 	int status;
 
@@ -598,7 +583,7 @@ int main(int argc, char **argv)
 	}
 	hb_governor_restore();
 out:
-	hb_runner_free(&r.plan);
+	hb_case_results_free(&r.plan);
 	hb_plan_free(&r.plan);
 	hb_device_close(&r.dev);
 	hb_topology_fini(&r.topo);

@@ -14,24 +14,8 @@
 #include <unistd.h>
 
 #include "runner.h"
-
-static int mkdirs(const char *path)
-{
-	char buf[1024], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
+#include "common/fs.h"
+#include "common/result_folder.h"
 
 int hb_output_begin(struct hb_output *o, const char *root,
 		    const char *host, const char *release, char *err,
@@ -44,7 +28,7 @@ int hb_output_begin(struct hb_output *o, const char *root,
 
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	snprintf(parent, sizeof(parent), "%s/%s/%s", root, host, release);
-	ret = mkdirs(parent);
+	ret = hb_mkdir_p(parent);
 	if (ret) {
 		snprintf(err, errlen, "cannot create %s: %s (choose another --out)",
 			 parent, strerror(-ret));
@@ -95,7 +79,7 @@ int hb_output_finish(struct hb_output *o, char *err, size_t errlen)
 	FILE *f;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/COMPLETE", o->partial);
+	snprintf(path, sizeof(path), "%s/" HB_RESULT_COMPLETE, o->partial);
 	f = fopen(path, "w");
 	if (!f || fclose(f)) {
 		ret = -errno;
@@ -125,7 +109,7 @@ int hb_output_skipped(const char *dir, const struct hb_plan *plan)
 	size_t i;
 	FILE *f;
 
-	f = open_in(dir, "skipped.tsv", path, sizeof(path));
+	f = open_in(dir, HB_RESULT_SKIPPED, path, sizeof(path));
 	if (!f)
 		return -errno;
 	for (i = 0; i < plan->n; i++)
@@ -152,7 +136,7 @@ void hb_case_file(const char *dir, const char *case_name, char *path,
 	char name[160];
 
 	hb_case_file_name(case_name, ".json", name, sizeof(name));
-	snprintf(path, len, "%s/%s/%s", dir, HB_CASES_DIR, name);
+	snprintf(path, len, "%s/%s/%s", dir, HB_RESULT_CASES_DIR, name);
 }
 
 int hb_output_histogram(const char *dir, const struct hb_case *c)
@@ -162,13 +146,13 @@ int hb_output_histogram(const char *dir, const struct hb_case *c)
 	size_t b;
 	FILE *f;
 
-	if (!res || !res->calls || c->kind != HB_CASE_HMM)
+	if (!res || !res->calls || c->kind != HB_KIND_HMM)
 		return 0;
-	snprintf(path, sizeof(path), "%s/hist", dir);
+	snprintf(path, sizeof(path), "%s/" HB_RESULT_HIST_DIR, dir);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
 	hb_case_file_name(c->name, ".tsv", name, sizeof(name));
-	snprintf(path, sizeof(path), "%s/hist/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/" HB_RESULT_HIST_DIR "/%s", dir, name);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
@@ -311,7 +295,7 @@ int hb_output_case_done(const char *dir, const char *case_name,
 	size_t n;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, HB_CASES_DIR);
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_RESULT_CASES_DIR);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
 	hb_case_file(dir, case_name, path, sizeof(path));
@@ -334,7 +318,7 @@ static void remove_cases(const char *dir, const struct hb_plan *plan)
 		hb_case_file(dir, plan->cases[i].name, path, sizeof(path));
 		unlink(path);
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, HB_CASES_DIR);
+	snprintf(path, sizeof(path), "%s/%s", dir, HB_RESULT_CASES_DIR);
 	rmdir(path);
 }
 
@@ -421,7 +405,7 @@ int hb_output_merge(const char *dir, const struct hb_plan *plan, char *err,
 
 	/* Text, not a parse: the file can be tens of MB, and both parts are
 	 * the library's own JSON (NaN rewritten). */
-	snprintf(path, sizeof(path), "%s/hmmbench.json", dir);
+	snprintf(path, sizeof(path), "%s/" HB_RESULT_JSON, dir);
 	doc = hb_read_all(path, &len);
 	start = doc ? benchmarks_start(doc, len) : 0;
 	if (!start) {
@@ -441,7 +425,7 @@ int hb_output_merge(const char *dir, const struct hb_plan *plan, char *err,
 	}
 	if (!ret) {
 		/* In plan order, whichever attempt and interleaving ran them. */
-		snprintf(path, sizeof(path), "%s/hmmbench.json", dir);
+		snprintf(path, sizeof(path), "%s/" HB_RESULT_JSON, dir);
 		ret = write_atomic(path, (const char *const[]){
 			doc, "\n", entries ? entries : "", "\n  ]\n}\n" }, 4);
 		if (ret)
@@ -492,10 +476,10 @@ static void overhead_lines(const struct hb_plan *plan, FILE **outs)
 		res = plan->cases[i].result;
 		if (!res || !res->have_stats)
 			continue;
-		if (plan->cases[i].kind == HB_CASE_CALIBRATE &&
+		if (plan->cases[i].kind == HB_KIND_CAL &&
 		    res->mean > cal)
 			cal = res->mean;
-		if (plan->cases[i].kind == HB_CASE_HMM &&
+		if (plan->cases[i].kind == HB_KIND_HMM &&
 		    plan->cases[i].size >= (2UL << 20) &&
 		    (!worst || res->mean < worst->mean))
 			worst = res;
@@ -518,7 +502,7 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 	size_t i, o, errors = 0;
 	char path[1100], kind[128];
 
-	outs[0] = open_in(dir, "summary.txt", path, sizeof(path));
+	outs[0] = open_in(dir, HB_RESULT_SUMMARY, path, sizeof(path));
 	if (!outs[0])
 		return -errno;
 	if (!also)

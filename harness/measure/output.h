@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A run's folder: results/<host>/<kernel-release>/<timestamp>/. It is
- * written as .<timestamp>.partial and renamed when complete, with an empty
- * COMPLETE file inside: a folder without it is an interrupted run.
+ * Writing a run's folder, whose layout and names are the contract of
+ * common/result_folder.h.
  */
 #ifndef HMMBENCH_OUTPUT_H
 #define HMMBENCH_OUTPUT_H
@@ -38,8 +37,6 @@ int hb_output_skipped(const char *dir, const struct hb_plan *plan);
 
 /* The whole of @path, NUL-terminated, its size in @len; NULL (errno). */
 char *hb_read_all(const char *path, size_t *len);
-
-#define HB_CASES_DIR	"cases"
 
 /* A case name as a file name: "hmm/read/..." -> "hmm-read-...<ext>". */
 void hb_case_file_name(const char *case_name, const char *ext, char *buf,

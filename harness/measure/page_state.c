@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "residency.h"
+#include "common/result_folder.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -366,85 +367,110 @@ static int hugetlb_available(size_t len, char *why, size_t whylen)
 
 #define EXPECT(...) .expect = { __VA_ARGS__ }
 
-static const struct hb_state states[] = {
-	{ .name = "none",
-	  .summary = "fresh anonymous memory (4 KiB, nothing mapped)",
-	  .build = build_none, .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_NONE) },
-	{ .name = "zero",
-	  .summary = "read-touched anonymous memory: the zero page mapped",
-	  .build = build_zero, .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_ALL) },
-	{ .name = "present",
-	  .summary = "written anonymous memory, THP as the system default",
-	  .build = build_present,
-	  EXPECT(.mapped = HB_MAPPED_ALL) },
-	{ .name = "cow",
-	  .summary = "written, then shared with a forked child",
-	  .build = build_cow, .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_ALL, .shared = true) },
-	{ .name = "thp",
-	  .summary = "MADV_HUGEPAGE, written: PMD-mapped",
-	  .available = thp_available, .build = build_thp,
-	  EXPECT(.mapped = HB_MAPPED_ALL, .pmd = true) },
-	{ .name = "thp-none",
-	  .summary = "MADV_HUGEPAGE, untouched: huge faults",
-	  .available = thp_available, .build = build_thp_none,
-	  .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_NONE) },
-	{ .name = "nothp",
-	  .summary = "MADV_NOHUGEPAGE, written: 4 KiB PTEs",
-	  .build = build_nothp,
-	  EXPECT(.mapped = HB_MAPPED_ALL) },
-	{ .name = "file",
-	  .summary = "shmem page cache filled, not mapped",
-	  .build = build_file, .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_NONE, .cached = true) },
-	{ .name = "file-mapped",
-	  .summary = "shmem page cache filled and mapped",
-	  .build = build_file_mapped,
-	  EXPECT(.mapped = HB_MAPPED_ALL, .cached = true) },
-	{ .name = "swapped",
-	  .summary = "written, then MADV_PAGEOUT to swap",
-	  .available = swap_available, .build = build_swapped,
-	  .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_SWAPPED) },
-	{ .name = "hugetlb",
-	  .summary = "MAP_HUGETLB 2 MiB pages, written",
-	  .available = hugetlb_available, .build = build_hugetlb,
-	  EXPECT(.mapped = HB_MAPPED_ALL) },
-	{ .name = "sparse",
-	  .summary = "every other page written, holes between",
-	  .build = build_sparse, .fault_changes = true,
-	  EXPECT(.mapped = HB_MAPPED_HALF) },
+/* One entry per state, in the canonical order of common/result_folder.h. */
+static const struct hb_state states[HB_STATE_COUNT] = {
+	[HB_STATE_NONE] = {
+		.id = HB_STATE_NONE,
+		.summary = "fresh anonymous memory (4 KiB, nothing mapped)",
+		.build = build_none, .fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_NONE)
+	},
+	[HB_STATE_ZERO] = {
+		.id = HB_STATE_ZERO,
+		.summary = "read-touched anonymous memory: the zero page mapped",
+		.build = build_zero, .fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_ALL)
+	},
+	[HB_STATE_PRESENT] = {
+		.id = HB_STATE_PRESENT,
+		.summary = "written anonymous memory, THP as the system default",
+		.build = build_present,
+		EXPECT(.mapped = HB_MAPPED_ALL)
+	},
+	[HB_STATE_COW] = {
+		.id = HB_STATE_COW,
+		.summary = "written, then shared with a forked child",
+		.build = build_cow, .fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_ALL, .shared = true)
+	},
+	[HB_STATE_THP] = {
+		.id = HB_STATE_THP,
+		.summary = "MADV_HUGEPAGE, written: PMD-mapped",
+		.available = thp_available, .build = build_thp,
+		EXPECT(.mapped = HB_MAPPED_ALL, .pmd = true)
+	},
+	[HB_STATE_THP_NONE] = {
+		.id = HB_STATE_THP_NONE,
+		.summary = "MADV_HUGEPAGE, untouched: huge faults",
+		.available = thp_available, .build = build_thp_none,
+		.fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_NONE)
+	},
+	[HB_STATE_NOTHP] = {
+		.id = HB_STATE_NOTHP,
+		.summary = "MADV_NOHUGEPAGE, written: 4 KiB PTEs",
+		.build = build_nothp,
+		EXPECT(.mapped = HB_MAPPED_ALL)
+	},
+	[HB_STATE_FILE] = {
+		.id = HB_STATE_FILE,
+		.summary = "shmem page cache filled, not mapped",
+		.build = build_file, .fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_NONE, .cached = true)
+	},
+	[HB_STATE_FILE_MAPPED] = {
+		.id = HB_STATE_FILE_MAPPED,
+		.summary = "shmem page cache filled and mapped",
+		.build = build_file_mapped,
+		EXPECT(.mapped = HB_MAPPED_ALL, .cached = true)
+	},
+	[HB_STATE_SWAPPED] = {
+		.id = HB_STATE_SWAPPED,
+		.summary = "written, then MADV_PAGEOUT to swap",
+		.available = swap_available, .build = build_swapped,
+		.fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_SWAPPED)
+	},
+	[HB_STATE_HUGETLB] = {
+		.id = HB_STATE_HUGETLB,
+		.summary = "MAP_HUGETLB 2 MiB pages, written",
+		.available = hugetlb_available, .build = build_hugetlb,
+		EXPECT(.mapped = HB_MAPPED_ALL)
+	},
+	[HB_STATE_SPARSE] = {
+		.id = HB_STATE_SPARSE,
+		.summary = "every other page written, holes between",
+		.build = build_sparse, .fault_changes = true,
+		EXPECT(.mapped = HB_MAPPED_HALF)
+	},
 };
 
 const struct hb_state *hb_states(size_t *count)
 {
-	*count = sizeof(states) / sizeof(states[0]);
+	*count = HB_STATE_COUNT;
 	return states;
+}
+
+const char *hb_state_name(const struct hb_state *state)
+{
+	return hb_state_order[state->id];
 }
 
 const struct hb_state *hb_state_find(const char *name)
 {
-	size_t i, n;
-	const struct hb_state *all = hb_states(&n);
+	int id = hb_state_rank(name);
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(all[i].name, name))
-			return &all[i];
-	return NULL;
+	return id < HB_STATE_COUNT ? &states[id] : NULL;
 }
 
 void hb_state_names(char *buf, size_t len)
 {
-	size_t i, n, used = 0;
-	const struct hb_state *all = hb_states(&n);
+	size_t used = 0;
 
 	buf[0] = 0;
-	for (i = 0; i < n && used < len; i++)
+	for (size_t i = 0; i < HB_STATE_COUNT && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-					 i ? ", " : "", all[i].name);
+					 i ? ", " : "", hb_state_order[i]);
 }
 
 int hb_range_build(struct hb_range *r, const struct hb_state *state,
@@ -545,7 +571,7 @@ int hb_range_check(const struct hb_range *r, bool deep, double *pct,
 	if (*pct < need) {
 		snprintf(why, whylen,
 			 "state '%s' not built: %.1f %% of %zu sampled pages as wanted (%s; present %zu, swapped %zu)%s",
-			 r->state->name, *pct, res.pages, mapped_want[e->mapped],
+			 hb_state_name(r->state), *pct, res.pages, mapped_want[e->mapped],
 			 res.present, res.swapped,
 			 e->mapped == HB_MAPPED_SWAPPED ?
 			 "; is swap full or slow?" : "");
@@ -554,7 +580,7 @@ int hb_range_check(const struct hb_range *r, bool deep, double *pct,
 	if (e->shared && res.exclusive) {
 		snprintf(why, whylen,
 			 "state '%s' not built: %zu of %zu sampled pages are still exclusive to this process after fork()",
-			 r->state->name, res.exclusive, res.pages);
+			 hb_state_name(r->state), res.exclusive, res.pages);
 		return -EPROTO;
 	}
 	if (e->pmd && deep) {
@@ -563,7 +589,7 @@ int hb_range_check(const struct hb_range *r, bool deep, double *pct,
 			*pct = pmd < 0 ? 0 : 100.0 * (double)pmd / (double)r->len;
 			snprintf(why, whylen,
 				 "state '%s' not built: %.1f %% of the range is PMD-mapped, wanted all (memory too fragmented for THP? echo 1 > /proc/sys/vm/compact_memory; see /sys/kernel/mm/transparent_hugepage/defrag)",
-				 r->state->name, *pct);
+				 hb_state_name(r->state), *pct);
 			return -EPROTO;
 		}
 	}
@@ -574,7 +600,7 @@ int hb_range_check(const struct hb_range *r, bool deep, double *pct,
 		if ((size_t)cached < r->len / page_size()) {
 			snprintf(why, whylen,
 				 "state '%s' not built: %lld of %zu pages are in the page cache",
-				 r->state->name, cached, r->len / page_size());
+				 hb_state_name(r->state), cached, r->len / page_size());
 			return -EPROTO;
 		}
 	}

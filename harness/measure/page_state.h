@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/result_folder.h"
+
 #define HB_PMD_SIZE	(2UL << 20)
 
 struct hb_state;
@@ -44,7 +46,7 @@ struct hb_expect {
 };
 
 struct hb_state {
-	const char *name;
+	enum hb_state_id id;	/* its name: hb_state_order[id] */
 	const char *summary;
 	/*
 	 * Can this machine build the state for @len bytes? 0, or -errno and
@@ -60,8 +62,10 @@ struct hb_state {
 	struct hb_expect expect;
 };
 
-/* All states, in sweep order. */
+/* All states, in the canonical order (common/result_folder.h). */
 const struct hb_state *hb_states(size_t *count);
+/* Its name in case names and on the command line. */
+const char *hb_state_name(const struct hb_state *state);
 /* NULL for an unknown name. */
 const struct hb_state *hb_state_find(const char *name);
 /* "none, zero, present, ..." for error messages. */

@@ -45,14 +45,15 @@ static void skip(struct hb_case *c, const char *fmt, unsigned long long a,
 /* Memory a case takes: what it populates, and COW copies. */
 static uint64_t memory_needed(const struct hb_case *c)
 {
-	const char *s = c->state->name;
+	const struct hb_state *s = c->state;
 	bool writes = c->ask.request != HMM_BENCH_REQ_SNAPSHOT &&
 		      c->ask.access == HMM_BENCH_ACCESS_WRITE;
-	bool empty = !strcmp(s, "none") || !strcmp(s, "thp-none");
+	bool empty = s == hb_state_find("none") ||
+		     s == hb_state_find("thp-none");
 
 	if (empty)
 		return writes ? c->size : 0;
-	if (!strcmp(s, "cow"))
+	if (s == hb_state_find("cow"))
 		return writes ? 2 * c->size : c->size;
 	return c->size;
 }
@@ -74,11 +75,11 @@ static void decide_skip(struct hb_case *c, const struct hb_machine *m)
 		snprintf(c->skip_reason, sizeof(c->skip_reason), "%s", why);
 		return;
 	}
-	if (c->kind == HB_CASE_BASELINE && c->method == HB_BASE_POPULATE &&
+	if (c->kind == HB_KIND_BASE && c->method == HB_BASE_POPULATE &&
 	    !m->has_populate)
 		skip(c, "MADV_POPULATE_READ/WRITE needs Linux 5.14 or later%.0llu%.0llu",
 		     0, 0);
-	if (c->kind != HB_CASE_BASELINE) {
+	if (c->kind != HB_KIND_BASE) {
 		if (c->size > m->info.max_range_bytes)
 			skip(c, "the module takes ranges up to %llu GiB (max_range_gib)%.0llu",
 			     m->info.max_range_bytes >> 30, 0);
@@ -97,29 +98,22 @@ static void decide_skip(struct hb_case *c, const struct hb_machine *m)
 
 static void name_case(struct hb_case *c)
 {
-	char size[32];
-	const char *what;
+	struct hb_case_id id = {
+		.kind = c->kind,
+		.size_bytes = c->size,
+		.cpu_node = c->nodes.cpu,
+		.mem_node = c->nodes.mem,
+	};
+	const char *style = hb_style_name(c->style);
 
-	hb_format_size(c->size, size, sizeof(size));
-	what = hb_request_name(c->ask.request, c->ask.access);
-	switch (c->kind) {
-	case HB_CASE_HMM:
-		snprintf(c->name, sizeof(c->name), "hmm/%s/%s/%s/%s/c%dm%d",
-			 what, hb_style_name(c->style), c->state->name, size,
-			 c->nodes.cpu, c->nodes.mem);
-		break;
-	case HB_CASE_BASELINE:
-		snprintf(c->name, sizeof(c->name), "base/%s/%s/%s/%s/c%dm%d",
-			 what, c->method == HB_BASE_POPULATE ? "populate" :
-							       "touch",
-			 c->state->name, size, c->nodes.cpu, c->nodes.mem);
-		break;
-	case HB_CASE_CALIBRATE:
-		snprintf(c->name, sizeof(c->name), "cal/noop/%s/%s/%s/c%dm%d",
-			 hb_style_name(c->style), c->state->name, size,
-			 c->nodes.cpu, c->nodes.mem);
-		break;
-	}
+	if (c->kind == HB_KIND_BASE)
+		style = c->method == HB_BASE_POPULATE ? "populate" : "touch";
+	snprintf(id.access, sizeof(id.access), "%s",
+		 hb_request_name(c->ask.request, c->ask.access));
+	snprintf(id.style, sizeof(id.style), "%s", style);
+	snprintf(id.state, sizeof(id.state), "%s", hb_state_name(c->state));
+	/* Every part is a short word or number: the name always fits. */
+	hb_case_name_format(&id, c->name, sizeof(c->name));
 }
 
 struct expand {
@@ -140,7 +134,7 @@ static void add_case(struct expand *x, struct hb_case proto)
 	proto.iterations = hb_profile_iterations(x->p, proto.size);
 	proto.repetitions = x->p->repetitions;
 	name_case(&proto);
-	if (proto.kind != HB_CASE_CALIBRATE && x->filter &&
+	if (proto.kind != HB_KIND_CAL && x->filter &&
 	    regexec(x->filter, proto.name, 0, NULL, 0))
 		return;
 	decide_skip(&proto, x->m);
@@ -163,13 +157,13 @@ static void add_point(struct expand *x, struct hb_ask ask,
 	size_t s;
 
 	for (s = 0; s < x->p->nstyles; s++) {
-		proto.kind = HB_CASE_HMM;
+		proto.kind = HB_KIND_HMM;
 		proto.style = x->p->styles[s];
 		add_case(x, proto);
 	}
 	if (ask.request != HMM_BENCH_REQ_FAULT)
 		return;		/* userspace has no mixed or snapshot */
-	proto.kind = HB_CASE_BASELINE;
+	proto.kind = HB_KIND_BASE;
 	proto.method = HB_BASE_POPULATE;
 	if (x->p->baseline_populate)
 		add_case(x, proto);
@@ -184,7 +178,7 @@ int hb_plan_build(struct hb_plan *plan, const struct hb_profile *p,
 		  size_t errlen)
 {
 	struct expand x = { .plan = plan, .p = p, .m = m };
-	struct hb_case cal = { .kind = HB_CASE_CALIBRATE,
+	struct hb_case cal = { .kind = HB_KIND_CAL,
 			       .ask = { HMM_BENCH_REQ_FAULT,
 					HMM_BENCH_ACCESS_READ },
 			       .state = hb_state_find("present"),

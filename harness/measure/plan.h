@@ -14,12 +14,13 @@
 
 #include "topology.h"
 #include "profile.h"
+#include "common/result_folder.h"
 
-enum hb_case_kind {
-	HB_CASE_HMM,		/* hmm_range_fault() through the module */
-	HB_CASE_BASELINE,	/* the same fault from userspace */
-	HB_CASE_CALIBRATE,	/* the module's path without the fault */
-};
+/*
+ * A case's kind is common/result_folder.h's: HB_KIND_HMM
+ * (hmm_range_fault() through the module), HB_KIND_BASE (the same fault
+ * from userspace), HB_KIND_CAL (the module's path without the fault).
+ */
 
 enum hb_baseline {
 	HB_BASE_POPULATE,	/* MADV_POPULATE_READ/WRITE */

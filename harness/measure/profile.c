@@ -10,46 +10,7 @@
 #include <string.h>
 
 #include "device.h"
-
-int hb_parse_size(const char *text, uint64_t *bytes)
-{
-	static const char units[] = "KMGT";
-	unsigned long long value;
-	const char *unit;
-	char *end;
-
-	if (!isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	errno = 0;
-	value = strtoull(text, &end, 10);
-	if (errno || end == text)
-		return -EINVAL;
-	if (*end) {
-		unit = strchr(units, toupper((unsigned char)*end));
-		if (!unit || end[1])
-			return -EINVAL;
-		if (value > (UINT64_MAX >> (10 * (unit - units + 1))))
-			return -ERANGE;
-		value <<= 10 * (unit - units + 1);
-	}
-	*bytes = value;
-	return 0;
-}
-
-void hb_format_size(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (u < 3 && bytes >= 1024 && bytes % 1024 == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64, bytes);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u]);
-}
+#include "common/result_folder.h"
 
 int64_t hb_profile_iterations(const struct hb_profile *p, uint64_t size)
 {
@@ -125,7 +86,7 @@ static int add_size(struct hb_profile *p, const char *word, char *err,
 {
 	uint64_t size;
 
-	if (hb_parse_size(word, &size) || !size || size % 4096)
+	if (hb_size_parse(word, &size) || !size || size % 4096)
 		return bad(err, errlen,
 			   "size '%s' is not a whole number of 4 KiB pages (e.g. 4K, 2M, 1G)%s",
 			   word, "");
@@ -229,7 +190,7 @@ static int add_extra(struct hb_profile *p, const char *value, char *err,
 	x->state = hb_state_find(state);
 	if (!x->state)
 		return bad(err, errlen, "extra: unknown state '%s'%s", state, "");
-	if (hb_parse_size(size, &x->size) || !x->size || x->size % 4096)
+	if (hb_size_parse(size, &x->size) || !x->size || x->size % 4096)
 		return bad(err, errlen, "extra: bad size '%s'%s", size, "");
 	p->nextras++;
 	return 0;
@@ -293,7 +254,7 @@ int hb_profile_set(struct hb_profile *p, const char *key, const char *value,
 		return ret;
 	}
 	if (!strcmp(key, "bytes_per_repetition")) {
-		if (hb_parse_size(value, &bytes) || !bytes)
+		if (hb_size_parse(value, &bytes) || !bytes)
 			return bad(err, errlen, "%s: '%s' is not a size (e.g. 64M)",
 				   key, value);
 		p->bytes_per_repetition = bytes;

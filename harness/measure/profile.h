@@ -65,10 +65,7 @@ int hb_profile_load(struct hb_profile *p, const char *name_or_path,
 int hb_profile_set(struct hb_profile *p, const char *key, const char *value,
 		   char *err, size_t errlen);
 
-/* "4K" -> 4096 (K, M, G, T binary; a bare number is bytes). */
-int hb_parse_size(const char *text, uint64_t *bytes);
-/* 4096 -> "4K": the shortest exact form, as used in case names. */
-void hb_format_size(uint64_t bytes, char *buf, size_t len);
+/* Sizes are read and written with hb_size_parse()/hb_size_format(). */
 
 /* Iterations per repetition for a range of @size bytes. */
 int64_t hb_profile_iterations(const struct hb_profile *p, uint64_t size);

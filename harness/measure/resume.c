@@ -14,6 +14,7 @@
 #include "output.h"
 #include "sysrecord.h"
 #include "runner.h"
+#include "common/result_folder.h"
 
 int hb_resume_save_args(const char *dir, int argc, char **argv)
 {
@@ -99,7 +100,7 @@ int hb_resume_load_args(const char *dir, const char *argv0, int *argc,
 	size_t len = 0, i, n = 0;
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/COMPLETE", dir);
+	snprintf(path, sizeof(path), "%s/" HB_RESULT_COMPLETE, dir);
 	if (!stat(path, &st)) {
 		snprintf(err, errlen,
 			 "--resume %s: this run is complete already; start a new one",
@@ -203,7 +204,7 @@ int hb_resume_load_cases(const char *dir, struct hb_plan *plan, char *err,
 		 * one short case, and the overhead the summary reports is
 		 * then measured beside the cases this attempt measures.
 		 */
-		if (c->skipped || c->kind == HB_CASE_CALIBRATE)
+		if (c->skipped || c->kind == HB_KIND_CAL)
 			continue;
 		hb_case_file(dir, c->name, path, sizeof(path));
 		if (stat(path, &st))

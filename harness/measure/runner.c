@@ -131,7 +131,7 @@ static void set_counters(gbs_state *st, struct hb_case_result *res,
 	gbs_set_counter(st, "cpu_node", c->nodes.cpu, GBS_COUNTER_DEFAULT);
 	gbs_set_counter(st, "mem_node", c->nodes.mem, GBS_COUNTER_DEFAULT);
 	gbs_set_counter(st, "state_pct", state_pct, GBS_COUNTER_DEFAULT);
-	if (c->kind != HB_CASE_BASELINE) {
+	if (c->kind != HB_KIND_BASE) {
 		gbs_set_counter(st, "fill_ns", (double)s->fill_ns / it,
 				GBS_COUNTER_DEFAULT);
 		gbs_set_counter(st, "fault_ns", (double)s->fault_ns / it,
@@ -175,7 +175,7 @@ static int module_call(gbs_state *st, struct hb_case_result *res,
 	hb_fault_init(req, range->addr, range->len, c->style, c->ask.request,
 		      c->ask.access, c->window);
 	req->mixed_stride = c->mixed_stride;
-	if (c->kind == HB_CASE_CALIBRATE)
+	if (c->kind == HB_KIND_CAL)
 		req->flags = HMM_BENCH_F_CALIBRATE;
 	if (hist) {
 		req->hist_buckets = HB_HIST_BUCKETS;
@@ -187,7 +187,7 @@ static int module_call(gbs_state *st, struct hb_case_result *res,
 			  strerror(-ret));
 		return ret;
 	}
-	if (c->kind == HB_CASE_HMM &&
+	if (c->kind == HB_KIND_HMM &&
 	    req->verdict != HMM_BENCH_VERDICT_PASS) {
 		fail_case(st, res,
 			  "verification failed: %" PRIu64 " of %" PRIu64
@@ -202,12 +202,12 @@ static int module_call(gbs_state *st, struct hb_case_result *res,
 	}
 	/* A THP state is PMD-mapped whatever the request (smaps said so
 	 * at the case's first build; the module tells it for every call). */
-	if (c->kind == HB_CASE_HMM && c->state->expect.pmd &&
+	if (c->kind == HB_KIND_HMM && c->state->expect.pmd &&
 	    req->pages_pmd != req->npages) {
 		fail_case(st, res,
 			  "state '%s' not kept: %" PRIu64 " of %" PRIu64
 			  " pages were PMD-mapped (THP split or not allocated)",
-			  c->state->name, (uint64_t)req->pages_pmd,
+			  hb_state_name(c->state), (uint64_t)req->pages_pmd,
 			  (uint64_t)req->npages);
 		return -EPROTO;
 	}
@@ -382,7 +382,7 @@ int hb_runner_register(struct hb_runner *r, struct hb_plan *plan)
 		opts.unit = GBS_UNIT_NS;
 		opts.stats = GBS_STAT_ALL;
 		ret = gbs_register(c->name,
-				   c->kind == HB_CASE_BASELINE ?
+				   c->kind == HB_KIND_BASE ?
 				   run_baseline_case : run_module_case,
 				   res, &opts);
 		if (ret)
@@ -407,7 +407,7 @@ void hb_case_result_set_aggregate(struct hb_case_result *res,
 	res->ns_per_page = res->mean / ((double)res->c->size / 4096);
 }
 
-void hb_runner_free(struct hb_plan *plan)
+void hb_case_results_free(struct hb_plan *plan)
 {
 	size_t i;
 

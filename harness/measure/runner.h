@@ -68,7 +68,7 @@ int hb_runner_register(struct hb_runner *r, struct hb_plan *plan);
 void hb_case_result_set_aggregate(struct hb_case_result *res,
 				  const char *name, double value);
 
-/* Free the results hb_runner_register() allocated. */
-void hb_runner_free(struct hb_plan *plan);
+/* Free the case results that hb_runner_register() hung on @plan. */
+void hb_case_results_free(struct hb_plan *plan);
 
 #endif /* HMMBENCH_RUNNER_H */

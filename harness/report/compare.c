@@ -17,6 +17,7 @@
 
 #include "compare.h"
 #include "stats.h"
+#include "text_wrap.h"
 
 #define WIDTH 80
 #define LABEL_W 8
@@ -33,83 +34,12 @@ static const char *const row_names[NROWS] = {
 
 /* The statistics of one case in one run. */
 struct cell {
-	const struct result_case *c;	/* NULL: case absent */
+	const struct report_case *c;	/* NULL: case absent */
 	int ok;				/* numbers to show */
 	double v[NROWS];
 };
 
-int sig_test_parse(const char *s, enum sig_test *t)
-{
-	if (!strcmp(s, "welch"))
-		*t = TEST_WELCH;
-	else if (!strcmp(s, "mwu") || !strcmp(s, "utest"))
-		*t = TEST_MWU;
-	else
-		return -1;
-	return 0;
-}
-
-const char *sig_test_name(enum sig_test t)
-{
-	return t == TEST_MWU ? "Mann-Whitney U test" : "Welch's t-test";
-}
-
-double sig_test_p(enum sig_test t, const double *a, size_t na,
-		  const double *b, size_t nb)
-{
-	if (na < 2 || nb < 2)
-		return NAN;
-	return t == TEST_MWU ? stats_mwu_p(a, na, b, nb) :
-			       stats_welch_p(a, na, b, nb);
-}
-
-int sig_test_significant(enum sig_test t, double alpha, const double *a,
-			 size_t na, const double *b, size_t nb)
-{
-	double p = sig_test_p(t, a, na, b, nb);
-
-	return !isnan(p) && p < alpha;
-}
-
-void text_wrap(FILE *out, size_t first_len, size_t indent, size_t width,
-	       const char *text)
-{
-	size_t col = first_len, len, room;
-	int words = 0;		/* words already on the current line */
-	const char *p = text;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		len = strcspn(p, " \n\t");
-		if (words && col + 1 + len > width) {
-			fprintf(out, "\n%*s", (int)indent, "");
-			col = indent;
-			words = 0;
-		}
-		if (words) {
-			fputc(' ', out);
-			col++;
-		}
-		room = width > col ? width - col : 0;
-		if (len > room && !words && room > 0) {
-			/* a word longer than the line: cut it */
-			fprintf(out, "%.*s\n%*s", (int)room, p, (int)indent, "");
-			p += room;
-			col = indent;
-			continue;
-		}
-		fprintf(out, "%.*s", (int)len, p);
-		col += len;
-		p += len;
-		words++;
-	}
-	fputc('\n', out);
-}
-
-const char *compare_machine_kind(const struct run *run, char *buf,
+const char *compare_machine_kind(const struct report_run *run, char *buf,
 				 size_t len)
 {
 	const char *vm = results_ctx_or(run, "vm", "unknown");
@@ -139,7 +69,7 @@ static const char *base_name(const char *path)
 	return p;
 }
 
-void compare_run_label(const struct run *runs, size_t nruns, size_t i,
+void compare_run_label(const struct report_run *runs, size_t nruns, size_t i,
 		       char *buf, size_t len)
 {
 	const char *k = results_ctx_or(&runs[i], "kernel_release", "?");
@@ -198,7 +128,7 @@ static void fmt_delta(char *buf, size_t len, double d, int sig)
 	snprintf(buf, len, sig ? "*%7s%%*" : "(%7s%%)", num);
 }
 
-static void fill_cell(struct cell *cell, const struct result_case *c)
+static void fill_cell(struct cell *cell, const struct report_case *c)
 {
 	memset(cell, 0, sizeof(*cell));
 	cell->c = c;
@@ -247,7 +177,7 @@ static size_t nblocks(size_t nruns)
 	return nruns <= 1 ? 1 : (nruns - 2) / (RUNS_PER_BLOCK - 1) + 1;
 }
 
-static void print_col_header(FILE *out, const struct run *runs, size_t nruns,
+static void print_col_header(FILE *out, const struct report_run *runs, size_t nruns,
 			     const size_t *idx, size_t n)
 {
 	fprintf(out, "%-*s", LABEL_W, "");
@@ -313,7 +243,7 @@ static void print_errors(FILE *out, const struct cell *cells, size_t nruns)
 	}
 }
 
-static int in_all_runs(const struct run *runs, size_t nruns, const char *name)
+static int in_all_runs(const struct report_run *runs, size_t nruns, const char *name)
 {
 	for (size_t i = 0; i < nruns; i++)
 		if (!results_find(&runs[i], name))
@@ -322,7 +252,7 @@ static int in_all_runs(const struct run *runs, size_t nruns, const char *name)
 }
 
 /* Print the rows of one case that every run has, block by block. */
-static void print_case(FILE *out, const struct run *runs, size_t nruns,
+static void print_case(FILE *out, const struct report_run *runs, size_t nruns,
 		       const char *name, const struct compare_opts *o,
 		       struct cell *cells)
 {
@@ -343,7 +273,7 @@ static void print_case(FILE *out, const struct run *runs, size_t nruns,
 	print_errors(out, cells, nruns);
 }
 
-static void print_legend(FILE *out, const struct run *runs, size_t nruns,
+static void print_legend(FILE *out, const struct report_run *runs, size_t nruns,
 			 const struct compare_opts *o)
 {
 	size_t low = 0;
@@ -400,7 +330,7 @@ static void print_legend(FILE *out, const struct run *runs, size_t nruns,
 				i);
 }
 
-static void print_missing(FILE *out, const struct run *runs, size_t nruns)
+static void print_missing(FILE *out, const struct report_run *runs, size_t nruns)
 {
 	int header = 0;
 
@@ -431,7 +361,7 @@ static void print_missing(FILE *out, const struct run *runs, size_t nruns)
 }
 
 /* Geometric mean of Amean(run) / Amean(#0) over cases with numbers in both. */
-static void print_geomean(FILE *out, const struct run *runs, size_t nruns,
+static void print_geomean(FILE *out, const struct report_run *runs, size_t nruns,
 			  const char *const *common, size_t ncommon)
 {
 	double *ratio = calloc(ncommon ? ncommon : 1, sizeof(*ratio));
@@ -498,7 +428,7 @@ out:
 }
 
 /* NUMA placement achieved, "c0m0 100% c0m1 99%", from placed_pct. */
-static void numa_achieved(const struct run *run, char *buf, size_t len)
+static void numa_achieved(const struct report_run *run, char *buf, size_t len)
 {
 	size_t w = 0;
 
@@ -509,7 +439,7 @@ static void numa_achieved(const struct run *run, char *buf, size_t len)
 			size_t cnt = 0;
 
 			for (size_t i = 0; i < run->ncases; i++) {
-				const struct result_case *c = &run->cases[i];
+				const struct report_case *c = &run->cases[i];
 
 				if (c->id.cpu_node != cn || c->id.mem_node != mn)
 					continue;
@@ -558,7 +488,7 @@ static const struct fact facts[] = {
 	{ "library_build_type", "GB build" },
 };
 
-static void fact_value(const struct run *run, const struct fact *f,
+static void fact_value(const struct report_run *run, const struct fact *f,
 		       char *buf, size_t len)
 {
 	if (f->key)
@@ -569,7 +499,7 @@ static void fact_value(const struct run *run, const struct fact *f,
 		numa_achieved(run, buf, len);
 }
 
-static void print_system_diff(FILE *out, const struct run *runs, size_t nruns)
+static void print_system_diff(FILE *out, const struct report_run *runs, size_t nruns)
 {
 	char a[1024], b[1024];
 	int any = 0;
@@ -601,7 +531,7 @@ static void print_system_diff(FILE *out, const struct run *runs, size_t nruns)
 			"and module are the same.\n");
 }
 
-int compare_print(FILE *out, const struct run *runs, size_t nruns,
+int compare_print(FILE *out, const struct report_run *runs, size_t nruns,
 		  const struct compare_opts *o, char *err, size_t errlen)
 {
 	const char **common;

@@ -18,23 +18,10 @@
 #include <stdio.h>
 
 #include "results.h"
+#include "stats.h"
 
 /* Google Benchmark's advice: fewer repetitions make the tests unreliable. */
 #define COMPARE_MIN_REPS 9
-
-enum sig_test {
-	TEST_WELCH,	/* Welch's t-test (mmtests) */
-	TEST_MWU,	/* Mann-Whitney U (Google Benchmark's compare.py) */
-};
-
-int sig_test_parse(const char *s, enum sig_test *t);
-const char *sig_test_name(enum sig_test t);
-/* Two-sided p-value of @t, NAN when a side has too few samples. */
-double sig_test_p(enum sig_test t, const double *a, size_t na,
-		  const double *b, size_t nb);
-/* p < alpha, with NAN never significant. */
-int sig_test_significant(enum sig_test t, double alpha, const double *a,
-			 size_t na, const double *b, size_t nb);
 
 struct compare_opts {
 	enum sig_test test;
@@ -46,26 +33,18 @@ struct compare_opts {
  * Returns 0, or -1 with a message in @err when the runs have no case in
  * common.
  */
-int compare_print(FILE *out, const struct run *runs, size_t nruns,
+int compare_print(FILE *out, const struct report_run *runs, size_t nruns,
 		  const struct compare_opts *o, char *err, size_t errlen);
 
 /* Short column label of run @i ("6.1.0-21-amd64", or the folder name). */
-void compare_run_label(const struct run *runs, size_t nruns, size_t i,
+void compare_run_label(const struct report_run *runs, size_t nruns, size_t i,
 		       char *buf, size_t len);
 
 /*
  * "bare metal" (vm and virtualization none), "virtual machine (kvm)" (a
  * native run on a hypervisor), "VM (kvm)", "VM (tcg)" (our QEMU runs).
  */
-const char *compare_machine_kind(const struct run *run, char *buf,
+const char *compare_machine_kind(const struct report_run *run, char *buf,
 				 size_t len);
-
-/*
- * Print @text word-wrapped to @width columns; the first line starts after
- * @first (already printed by the caller, @first_len columns wide), the
- * others are indented by @indent spaces. Words longer than a line are cut.
- */
-void text_wrap(FILE *out, size_t first_len, size_t indent, size_t width,
-	       const char *text);
 
 #endif /* HMMBENCH_COMPARE_H */

@@ -2,258 +2,43 @@
 /*
  * plot.c - derived TSV files and gnuplot charts (see plot.h).
  *
- * gnuplot runs once per chart, with the scripts of plots/ and variables
- * given by -e; it reads only the TSV written here. Its messages go to
- * <dir>/data/gnuplot.log.
+ * gnuplot (gnuplot.c) runs once per chart, with the scripts of plots/ and
+ * variables given by -e; it reads only the TSV written here.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <spawn.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compare.h"
+#include "gnuplot.h"
 #include "plot.h"
 #include "stats.h"
-
-extern char **environ;
+#include "common/fs.h"
+#include "common/text.h"
 
 /* The series of one ns/page chart, in TSV column order. */
 enum series { S_PREFILL, S_DEFAULT, S_TOUCH, S_POPULATE, NSERIES };
 
-/* One chart of time per page: access x state x NUMA pair. */
-struct group {
-	char access[16];
-	char state[16];
-	int cpu_node;
-	int mem_node;
-};
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* snprintf that reports truncation: 0, or -1 when @buf was too short. */
-static int fmt(char *buf, size_t len, const char *f, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fmt(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-void plot_list_free(struct plot_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->files[i]);
-	free(l->files);
-	l->files = NULL;
-	l->n = 0;
-}
-
-static int list_add(struct plot_list *l, const char *path)
-{
-	char **grown = realloc(l->files, (l->n + 1) * sizeof(*grown));
-
-	if (!grown)
-		return -1;
-	l->files = grown;
-	l->files[l->n] = strdup(path);
-	if (!l->files[l->n])
-		return -1;
-	l->n++;
-	return 0;
-}
-
-int plot_mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
-static int file_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-const char *plot_script_dir(void)
-{
-	static char dir[PATH_MAX];
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
-	const char *env = getenv("HMMBENCH_PLOTS");
-	ssize_t n;
-
-	if (env && *env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		/* build/hmmbench-report or build/san/hmmbench-report */
-		for (int up = 1; slash && up <= 2; up++) {
-			if (fmt(probe, sizeof(probe), "%s/%s../plots", exe,
-				up == 2 ? "../" : ""))
-				break;
-			if (file_exists(probe) && realpath(probe, dir) &&
-			    fmt(probe, sizeof(probe), "%s/ns_page.gp", dir) == 0 &&
-			    file_exists(probe))
-				return dir;
-		}
-	}
-	return "plots";
-}
-
-/* Run argv with stdout and stderr appended to @log; returns exit status. */
-static int spawn_wait(char *const argv[], const char *log)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, rc;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log,
-					 O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc)
-		return -1;
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-int plot_available(void)
-{
-	char *argv[] = { "gnuplot", "-e", "set terminal pngcairo", NULL };
-
-	return spawn_wait(argv, "/dev/null") == 0;
-}
-
-/* Text safe inside a gnuplot double-quoted string: no quotes, backslashes,
- * macro or control characters. */
-static void gp_text(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < len; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = (c < 32 || c == '"' || c == '\\' || c == '\'' ||
-			  c == '@' || c == '`') ? '_' : (char)c;
-	}
-	dst[i] = '\0';
-}
-
-static int gp_path_ok(const char *p)
-{
-	return !strpbrk(p, "\"'\\`@\n\r\t");
-}
-
-/*
- * Run plots/<script> with @vars (gnuplot assignments) plus the output
- * paths <dir>/<stem>.png and .svg; adds both to @out.
- */
-static int gnuplot(const char *dir, const char *stem, const char *script,
-		   const char *vars, struct plot_list *out, char *err,
-		   size_t errlen)
-{
-	char png[PATH_MAX], svg[PATH_MAX], gp[PATH_MAX], log[PATH_MAX];
-	char *assign, *argv[5];
-	const char *sdir = plot_script_dir();
-	size_t len;
-	int rc;
-
-	if (fmt(png, sizeof(png), "%s/%s.png", dir, stem) ||
-	    fmt(svg, sizeof(svg), "%s/%s.svg", dir, stem) ||
-	    fmt(gp, sizeof(gp), "%s/%s", sdir, script) ||
-	    fmt(log, sizeof(log), "%s/data/gnuplot.log", dir)) {
-		set_err(err, errlen, "%s: path too long", dir);
-		return -1;
-	}
-	if (!file_exists(gp)) {
-		set_err(err, errlen,
-			"gnuplot script %s not found (set HMMBENCH_PLOTS to the suite's plots/ folder)",
-			gp);
-		return -1;
-	}
-	if (!gp_path_ok(png) || !gp_path_ok(sdir)) {
-		set_err(err, errlen,
-			"%s: path has a quote, backslash or @ that gnuplot cannot take; use a plainer folder name",
-			dir);
-		return -1;
-	}
-	len = strlen(vars) + 3 * PATH_MAX + 64;
-	assign = malloc(len);
-	if (!assign) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	snprintf(assign, len, "%s; png_out=\"%s\"; svg_out=\"%s\"; dir=\"%s\"",
-		 vars, png, svg, sdir);
-	argv[0] = "gnuplot";
-	argv[1] = "-e";
-	argv[2] = assign;
-	argv[3] = gp;
-	argv[4] = NULL;
-	rc = spawn_wait(argv, log);
-	free(assign);
-	if (rc) {
-		set_err(err, errlen, rc < 0 ?
-			"cannot run gnuplot (install gnuplot-nox)" :
-			"gnuplot failed on %s (see %s)", script, log);
-		return -1;
-	}
-	if (list_add(out, png) || list_add(out, svg)) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- grouping ---------------------------------------------------------- */
 
-static int group_eq(const struct group *g, const struct case_id *id)
+/*
+ * A "group" is one chart of time per page: access x state x NUMA pair, as
+ * a struct hb_case_id whose size and style are left empty.
+ */
+
+/* The module's cases and their baselines are drawn; cal/ and others not. */
+static bool plotted_kind(const struct hb_case_id *id)
+{
+	return id->kind == HB_KIND_HMM || id->kind == HB_KIND_BASE;
+}
+
+static int group_eq(const struct hb_case_id *g, const struct hb_case_id *id)
 {
 	return !strcmp(g->access, id->access) && !strcmp(g->state, id->state) &&
 	       g->cpu_node == id->cpu_node && g->mem_node == id->mem_node;
@@ -261,37 +46,23 @@ static int group_eq(const struct group *g, const struct case_id *id)
 
 static int group_cmp(const void *pa, const void *pb)
 {
-	const struct group *a = pa, *b = pb;
-	int d;
-
-	d = results_access_rank(a->access) - results_access_rank(b->access);
-	if (!d)
-		d = strcmp(a->access, b->access);
-	if (!d)
-		d = results_state_rank(a->state) - results_state_rank(b->state);
-	if (!d)
-		d = strcmp(a->state, b->state);
-	if (!d)
-		d = a->cpu_node - b->cpu_node;
-	if (!d)
-		d = a->mem_node - b->mem_node;
-	return d;
+	return hb_case_id_cmp(pa, pb);
 }
 
 /* The hmm/ groups of @runs, sorted; returns the count, -1 on no memory. */
-static ssize_t collect_groups(const struct run *runs, size_t nruns,
-			      struct group **out)
+static ssize_t collect_groups(const struct report_run *runs, size_t nruns,
+			      struct hb_case_id **out)
 {
-	struct group *g = NULL;
+	struct hb_case_id *g = NULL;
 	size_t n = 0;
 
 	for (size_t r = 0; r < nruns; r++) {
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			const struct case_id *id = &runs[r].cases[i].id;
-			struct group *grown;
+			const struct hb_case_id *id = &runs[r].cases[i].id;
+			struct hb_case_id *grown;
 			size_t k;
 
-			if (id->kind != CASE_HMM)
+			if (id->kind != HB_KIND_HMM)
 				continue;
 			for (k = 0; k < n && !group_eq(&g[k], id); k++)
 				;
@@ -304,6 +75,7 @@ static ssize_t collect_groups(const struct run *runs, size_t nruns,
 			}
 			g = grown;
 			memset(&g[n], 0, sizeof(g[n]));
+			g[n].kind = HB_KIND_HMM;
 			strcpy(g[n].access, id->access);
 			strcpy(g[n].state, id->state);
 			g[n].cpu_node = id->cpu_node;
@@ -326,22 +98,22 @@ static int cmp_ull(const void *pa, const void *pb)
 }
 
 /* Sorted distinct sizes of the cases of group @g (hmm and base cases). */
-static size_t group_sizes(const struct run *runs, size_t nruns,
-			  const struct group *g, unsigned long long *sizes,
+static size_t group_sizes(const struct report_run *runs, size_t nruns,
+			  const struct hb_case_id *g, unsigned long long *sizes,
 			  size_t max)
 {
 	size_t n = 0;
 
 	for (size_t r = 0; r < nruns; r++) {
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			const struct case_id *id = &runs[r].cases[i].id;
+			const struct hb_case_id *id = &runs[r].cases[i].id;
 			size_t k;
 
-			if (id->kind == CASE_OTHER ||
+			if (!plotted_kind(id) ||
 			    strcmp(id->access, g->access) ||
 			    strcmp(id->state, g->state))
 				continue;
-			if (id->kind == CASE_HMM && (id->cpu_node != g->cpu_node ||
+			if (id->kind == HB_KIND_HMM && (id->cpu_node != g->cpu_node ||
 						     id->mem_node != g->mem_node))
 				continue;
 			for (k = 0; k < n && sizes[k] != id->size_bytes; k++)
@@ -355,16 +127,16 @@ static size_t group_sizes(const struct run *runs, size_t nruns,
 }
 
 /* The case of @run in group @g with @style ("prefill", "touch"...). */
-static const struct result_case *
-group_case(const struct run *run, const struct group *g, const char *style,
+static const struct report_case *
+group_case(const struct report_run *run, const struct hb_case_id *g, const char *style,
 	   unsigned long long size)
 {
 	int base = !strcmp(style, "touch") || !strcmp(style, "populate");
 
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct case_id *id = &run->cases[i].id;
+		const struct hb_case_id *id = &run->cases[i].id;
 
-		if (id->kind != (base ? CASE_BASE : CASE_HMM) ||
+		if (id->kind != (base ? HB_KIND_BASE : HB_KIND_HMM) ||
 		    id->size_bytes != size || strcmp(id->style, style) ||
 		    strcmp(id->access, g->access) || strcmp(id->state, g->state))
 			continue;
@@ -378,19 +150,19 @@ group_case(const struct run *run, const struct group *g, const char *style,
 	return NULL;
 }
 
-static const char *size_label(const struct run *runs, size_t nruns,
+static const char *size_label(const struct report_run *runs, size_t nruns,
 			      unsigned long long size)
 {
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++)
-			if (runs[r].cases[i].id.kind != CASE_OTHER &&
+			if (plotted_kind(&runs[r].cases[i].id) &&
 			    runs[r].cases[i].id.size_bytes == size)
 				return runs[r].cases[i].id.size;
 	return "?";
 }
 
 /* Amean, min and max of time per page; NaN when @c is NULL. */
-static void ns_page_stats(const struct result_case *c, double v[3])
+static void ns_page_stats(const struct report_case *c, double v[3])
 {
 	double *x;
 
@@ -417,7 +189,7 @@ static void print_num(FILE *f, double v)
 }
 
 static void group_stem(char *buf, size_t len, const char *prefix,
-		       const struct group *g)
+		       const struct hb_case_id *g)
 {
 	if (g->cpu_node >= 0)
 		snprintf(buf, len, "%s%s-%s-c%dm%d", prefix, g->access,
@@ -427,7 +199,7 @@ static void group_stem(char *buf, size_t len, const char *prefix,
 }
 
 /* "window 0 (whole range)", "window 64 pages", "window mixed". */
-static void window_text(const struct run *runs, size_t nruns, char *buf,
+static void window_text(const struct report_run *runs, size_t nruns, char *buf,
 			size_t len)
 {
 	double w = NAN;
@@ -435,7 +207,7 @@ static void window_text(const struct run *runs, size_t nruns, char *buf,
 
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			const struct result_case *c = &runs[r].cases[i];
+			const struct report_case *c = &runs[r].cases[i];
 
 			for (size_t k = 0; k < c->n; k++) {
 				double v = c->ctr[CTR_WINDOW][k];
@@ -463,18 +235,18 @@ static FILE *open_tsv(const char *dir, const char *stem, char *path,
 {
 	FILE *f;
 
-	if (fmt(path, len, "%s/data/%s.tsv", dir, stem)) {
-		set_err(err, errlen, "%s: path too long", dir);
+	if (hb_fmt(path, len, "%s/data/%s.tsv", dir, stem)) {
+		hb_errf(err, errlen, "%s: path too long", dir);
 		return NULL;
 	}
 	f = fopen(path, "w");
 	if (!f)
-		set_err(err, errlen, "cannot write %s: %s", path,
+		hb_errf(err, errlen, "cannot write %s: %s", path,
 			strerror(errno));
 	return f;
 }
 
-static void group_title(char *buf, size_t len, const struct group *g,
+static void group_title(char *buf, size_t len, const struct hb_case_id *g,
 			const char *what)
 {
 	if (g->cpu_node >= 0)
@@ -493,8 +265,8 @@ static const char *const series_style[NSERIES] = {
 	[S_TOUCH] = "touch", [S_POPULATE] = "populate",
 };
 
-static int plot_ns_page(const struct run *run, const char *dir,
-			const struct group *g, const char *subtitle,
+static int plot_ns_page(const struct report_run *run, const char *dir,
+			const struct hb_case_id *g, const char *subtitle,
 			struct plot_list *out, char *err, size_t errlen)
 {
 	unsigned long long sizes[64];
@@ -531,24 +303,24 @@ static int plot_ns_page(const struct run *run, const char *dir,
 	if (!points)
 		return 0;	/* every case of the group failed */
 	group_title(title, sizeof(title), g, "time per page vs range size");
-	if (fmt(vars, sizeof(vars),
+	if (hb_fmt(vars, sizeof(vars),
 		"tsv=\"%s\"; ttl=\"%s\"; sub=\"%s\"; has_touch=%d; has_populate=%d",
 		tsv, title, subtitle, has[S_TOUCH] > 0,
 		has[S_POPULATE] > 0)) {
-		set_err(err, errlen, "%s: path too long", dir);
+		hb_errf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	return gnuplot(dir, stem, "ns_page.gp", vars, out, err, errlen);
+	return gnuplot_chart(dir, stem, "ns_page.gp", vars, out, err, errlen);
 }
 
 /* Wide table: size, then one ratio column per state of @access. */
-static int plot_ratio(const struct run *run, const char *dir,
-		      const struct group *groups, size_t ngroups,
+static int plot_ratio(const struct report_run *run, const char *dir,
+		      const struct hb_case_id *groups, size_t ngroups,
 		      const char *access, const char *subtitle,
 		      struct plot_list *out, char *err, size_t errlen)
 {
 	unsigned long long sizes[64];
-	const struct group *cols[32];
+	const struct hb_case_id *cols[32];
 	char stem[64], tsv[PATH_MAX], title[256], vars[PATH_MAX + 1024];
 	size_t nsizes = 0, ncols = 0;
 	int points = 0;
@@ -592,7 +364,7 @@ static int plot_ratio(const struct run *run, const char *dir,
 	for (size_t k = 0; k < nsizes; k++) {
 		fprintf(f, "%llu\t%s", sizes[k], size_label(run, 1, sizes[k]));
 		for (size_t c = 0; c < ncols; c++) {
-			const struct result_case *p, *d;
+			const struct report_case *p, *d;
 			double r = NAN;
 
 			p = group_case(run, cols[c], "prefill", sizes[k]);
@@ -612,18 +384,18 @@ static int plot_ratio(const struct run *run, const char *dir,
 	snprintf(title, sizeof(title),
 		 "hmm_range_fault() %s: prefill / default time per call, by page state",
 		 access);
-	if (fmt(vars, sizeof(vars),
+	if (hb_fmt(vars, sizeof(vars),
 		 "tsv=\"%s\"; ttl=\"%s\"; sub=\"%s\"; ncol=%zu", tsv, title,
 		 subtitle, ncols + 2)) {
-		set_err(err, errlen, "%s: path too long", dir);
+		hb_errf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	return gnuplot(dir, stem, "ratio.gp", vars, out, err, errlen);
+	return gnuplot_chart(dir, stem, "ratio.gp", vars, out, err, errlen);
 }
 
 /* cpu node x memory node matrix of default-style ns/page at the largest
  * size that has two NUMA pairs or more. */
-static int plot_numa(const struct run *run, const char *dir,
+static int plot_numa(const struct report_run *run, const char *dir,
 		     const char *access, const char *state,
 		     const char *subtitle, struct plot_list *out, char *err,
 		     size_t errlen)
@@ -635,17 +407,17 @@ static int plot_numa(const struct run *run, const char *dir,
 	FILE *f;
 
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct case_id *id = &run->cases[i].id;
+		const struct hb_case_id *id = &run->cases[i].id;
 		int n = 0;
 
-		if (id->kind != CASE_HMM || id->cpu_node < 0 ||
+		if (id->kind != HB_KIND_HMM || id->cpu_node < 0 ||
 		    strcmp(id->access, access) || strcmp(id->state, state) ||
 		    strcmp(id->style, "default") || id->size_bytes < best)
 			continue;
 		for (size_t j = 0; j < run->ncases; j++) {
-			const struct case_id *o = &run->cases[j].id;
+			const struct hb_case_id *o = &run->cases[j].id;
 
-			n += o->kind == CASE_HMM && o->cpu_node >= 0 &&
+			n += o->kind == HB_KIND_HMM && o->cpu_node >= 0 &&
 			     o->size_bytes == id->size_bytes &&
 			     !strcmp(o->access, access) &&
 			     !strcmp(o->state, state) &&
@@ -666,10 +438,10 @@ static int plot_numa(const struct run *run, const char *dir,
 		return -1;
 	fprintf(f, "# cpu_node\tmem_node\tns_per_page_amean\tpct_on_mem_node\n");
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct result_case *c = &run->cases[i];
+		const struct report_case *c = &run->cases[i];
 		double v[3], pct;
 
-		if (c->id.kind != CASE_HMM || c->id.cpu_node < 0 ||
+		if (c->id.kind != HB_KIND_HMM || c->id.cpu_node < 0 ||
 		    c->id.size_bytes != best || strcmp(c->id.access, access) ||
 		    strcmp(c->id.state, state) ||
 		    strcmp(c->id.style, "default") || !c->n || c->n_error)
@@ -689,16 +461,16 @@ static int plot_numa(const struct run *run, const char *dir,
 	snprintf(title, sizeof(title),
 		 "hmm_range_fault() %s, state %s, %s, default_flags: ns per page by NUMA placement",
 		 access, state, size);
-	if (fmt(vars, sizeof(vars),
+	if (hb_fmt(vars, sizeof(vars),
 		 "tsv=\"%s\"; ttl=\"%s\"; sub=\"%s\"; maxc=%d; maxm=%d", tsv,
 		 title, subtitle, maxc, maxm)) {
-		set_err(err, errlen, "%s: path too long", dir);
+		hb_errf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	return gnuplot(dir, stem, "numa.gp", vars, out, err, errlen);
+	return gnuplot_chart(dir, stem, "numa.gp", vars, out, err, errlen);
 }
 
-static void run_subtitle(const struct run *run, char *buf, size_t len)
+static void run_subtitle(const struct report_run *run, char *buf, size_t len)
 {
 	char win[64], kind[64], raw[512];
 
@@ -709,7 +481,7 @@ static void run_subtitle(const struct run *run, char *buf, size_t len)
 		 results_ctx_or(run, "host",
 				results_ctx_or(run, "host_name", "?")),
 		 kind, win);
-	gp_text(buf, len, raw);
+	gnuplot_text(buf, len, raw);
 }
 
 static int prepare_dir(const char *dir, char *err, size_t errlen)
@@ -717,26 +489,26 @@ static int prepare_dir(const char *dir, char *err, size_t errlen)
 	char data[PATH_MAX], log[PATH_MAX + 16];
 
 	snprintf(data, sizeof(data), "%s/data", dir);
-	if (plot_mkdir_p(data)) {
-		set_err(err, errlen, "cannot create %s: %s", data,
+	if (hb_mkdir_p(data)) {
+		hb_errf(err, errlen, "cannot create %s: %s", data,
 			strerror(errno));
 		return -1;
 	}
 	snprintf(log, sizeof(log), "%s/gnuplot.log", data);
 	unlink(log);
 	if (!plot_available()) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"gnuplot with pngcairo is not installed (apt-get install gnuplot-nox), or pass --no-plots");
 		return -1;
 	}
 	return 0;
 }
 
-int plot_run(const struct run *run, struct plot_list *out, char *err,
+int plot_run(const struct report_run *run, struct plot_list *out, char *err,
 	     size_t errlen)
 {
 	char dir[PATH_MAX], sub[512], prev[16] = "";
-	struct group *g = NULL;
+	struct hb_case_id *g = NULL;
 	ssize_t ng;
 	int ret = -1;
 
@@ -745,7 +517,7 @@ int plot_run(const struct run *run, struct plot_list *out, char *err,
 		return -1;
 	ng = collect_groups(run, 1, &g);
 	if (ng < 0) {
-		set_err(err, errlen, "out of memory");
+		hb_errf(err, errlen, "out of memory");
 		return -1;
 	}
 	run_subtitle(run, sub, sizeof(sub));
@@ -777,8 +549,8 @@ out:
 
 /* ---- compare ----------------------------------------------------------- */
 
-static int plot_cmp_group(const struct run *runs, size_t nruns,
-			  const char *dir, const struct group *g,
+static int plot_cmp_group(const struct report_run *runs, size_t nruns,
+			  const char *dir, const struct hb_case_id *g,
 			  const char *subtitle, struct plot_list *out,
 			  char *err, size_t errlen)
 {
@@ -797,7 +569,7 @@ static int plot_cmp_group(const struct run *runs, size_t nruns,
 		char label[64], safe[64];
 
 		compare_run_label(runs, nruns, r, label, sizeof(label));
-		gp_text(safe, sizeof(safe), label);
+		gnuplot_text(safe, sizeof(safe), label);
 		for (int s = S_PREFILL; s <= S_DEFAULT; s++)
 			fprintf(f, "\t#%zu %s %s\tmin\tmax", r, safe,
 				series_style[s]);
@@ -822,20 +594,20 @@ static int plot_cmp_group(const struct run *runs, size_t nruns,
 	if (!points)
 		return 0;
 	group_title(title, sizeof(title), g, "time per page, all runs");
-	if (fmt(vars, sizeof(vars),
+	if (hb_fmt(vars, sizeof(vars),
 		 "tsv=\"%s\"; ttl=\"%s\"; sub=\"%s\"; nruns=%zu", tsv, title,
 		 subtitle, nruns)) {
-		set_err(err, errlen, "%s: path too long", dir);
+		hb_errf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	return gnuplot(dir, stem, "compare.gp", vars, out, err, errlen);
+	return gnuplot_chart(dir, stem, "compare.gp", vars, out, err, errlen);
 }
 
-int plot_compare(const struct run *runs, size_t nruns, const char *dir,
+int plot_compare(const struct report_run *runs, size_t nruns, const char *dir,
 		 struct plot_list *out, char *err, size_t errlen)
 {
 	char sub[512], raw[512], win[64];
-	struct group *g = NULL;
+	struct hb_case_id *g = NULL;
 	size_t w = 0;
 	ssize_t ng;
 	int ret = -1;
@@ -844,7 +616,7 @@ int plot_compare(const struct run *runs, size_t nruns, const char *dir,
 		return -1;
 	ng = collect_groups(runs, nruns, &g);
 	if (ng < 0) {
-		set_err(err, errlen, "out of memory");
+		hb_errf(err, errlen, "out of memory");
 		return -1;
 	}
 	window_text(runs, nruns, win, sizeof(win));
@@ -861,7 +633,7 @@ int plot_compare(const struct run *runs, size_t nruns, const char *dir,
 	if (w < sizeof(raw))
 		snprintf(raw + w, sizeof(raw) - w, "; host %s; %s",
 			 results_ctx_or(&runs[0], "host", "?"), win);
-	gp_text(sub, sizeof(sub), raw);
+	gnuplot_text(sub, sizeof(sub), raw);
 	for (ssize_t i = 0; i < ng; i++)
 		if (plot_cmp_group(runs, nruns, dir, &g[i], sub, out, err,
 				   errlen))

@@ -17,32 +17,15 @@
 
 #include <stddef.h>
 
+#include "gnuplot.h"
 #include "results.h"
 
-/* Files written, PNG and SVG, as paths. */
-struct plot_list {
-	char **files;
-	size_t n;
-};
-
-void plot_list_free(struct plot_list *l);
-
-/* Is a gnuplot with pngcairo on PATH? */
-int plot_available(void);
-
 /* Charts of one run into <run>/plots/. Returns 0 or -1 with @err. */
-int plot_run(const struct run *run, struct plot_list *out, char *err,
+int plot_run(const struct report_run *run, struct plot_list *out, char *err,
 	     size_t errlen);
 
 /* Charts of several runs (runs[0] the baseline) into @dir. */
-int plot_compare(const struct run *runs, size_t nruns, const char *dir,
+int plot_compare(const struct report_run *runs, size_t nruns, const char *dir,
 		 struct plot_list *out, char *err, size_t errlen);
-
-/* The folder holding the .gp scripts (HMMBENCH_PLOTS, next to the binary,
- * or ./plots). */
-const char *plot_script_dir(void);
-
-/* mkdir -p; 0 or -1 with errno. */
-int plot_mkdir_p(const char *path);
 
 #endif /* HMMBENCH_PLOT_H */

@@ -8,39 +8,24 @@
 
 #include "report.h"
 #include "stats.h"
+#include "text_wrap.h"
 
 #define WIDTH 80
 
 /* Prefill and default of one access x state x size x NUMA pair. */
 struct row {
-	struct case_id id;
-	const struct result_case *pre;
-	const struct result_case *def;
+	struct hb_case_id id;
+	const struct report_case *pre;
+	const struct report_case *def;
 };
 
 static int row_cmp(const void *pa, const void *pb)
 {
-	const struct case_id *a = &((const struct row *)pa)->id;
-	const struct case_id *b = &((const struct row *)pb)->id;
-	int d;
-
-	d = results_access_rank(a->access) - results_access_rank(b->access);
-	if (!d)
-		d = strcmp(a->access, b->access);
-	if (!d)
-		d = results_state_rank(a->state) - results_state_rank(b->state);
-	if (!d)
-		d = strcmp(a->state, b->state);
-	if (!d)
-		d = (a->size_bytes > b->size_bytes) - (a->size_bytes < b->size_bytes);
-	if (!d)
-		d = a->cpu_node - b->cpu_node;
-	if (!d)
-		d = a->mem_node - b->mem_node;
-	return d;
+	return hb_case_id_cmp(&((const struct row *)pa)->id,
+			      &((const struct row *)pb)->id);
 }
 
-static int same_slot(const struct case_id *a, const struct case_id *b)
+static int same_slot(const struct hb_case_id *a, const struct hb_case_id *b)
 {
 	return !strcmp(a->access, b->access) && !strcmp(a->state, b->state) &&
 	       a->size_bytes == b->size_bytes && a->cpu_node == b->cpu_node &&
@@ -48,15 +33,15 @@ static int same_slot(const struct case_id *a, const struct case_id *b)
 }
 
 /* Pair the prefill and default cases of @run; returns the row count. */
-static size_t collect_rows(const struct run *run, struct row *rows)
+static size_t collect_rows(const struct report_run *run, struct row *rows)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct result_case *c = &run->cases[i];
+		const struct report_case *c = &run->cases[i];
 		size_t k;
 
-		if (c->id.kind != CASE_HMM)
+		if (c->id.kind != HB_KIND_HMM)
 			continue;
 		for (k = 0; k < n && !same_slot(&rows[k].id, &c->id); k++)
 			;
@@ -74,12 +59,12 @@ static size_t collect_rows(const struct run *run, struct row *rows)
 	return n;
 }
 
-static int usable(const struct result_case *c)
+static int usable(const struct report_case *c)
 {
 	return c && c->n && !c->n_error;
 }
 
-static double amean_ns_page(const struct result_case *c)
+static double amean_ns_page(const struct report_case *c)
 {
 	double sum = 0;
 
@@ -105,7 +90,7 @@ static void fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.3f", v);
 }
 
-static void cell(char *buf, size_t len, const struct result_case *c,
+static void cell(char *buf, size_t len, const struct report_case *c,
 		 int per_page)
 {
 	if (!c)
@@ -249,15 +234,15 @@ static void print_table(FILE *out, const struct row *rows, size_t n,
 	free(sr);
 }
 
-static void print_baselines(FILE *out, const struct run *run)
+static void print_baselines(FILE *out, const struct report_run *run)
 {
 	int header = 0;
 
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct result_case *c = &run->cases[i];
+		const struct report_case *c = &run->cases[i];
 		char call[32], page[32];
 
-		if (c->id.kind != CASE_BASE)
+		if (c->id.kind != HB_KIND_BASE)
 			continue;
 		if (!header) {
 			fprintf(out,
@@ -275,12 +260,12 @@ static void print_baselines(FILE *out, const struct run *run)
 	}
 }
 
-static void print_problems(FILE *out, const struct run *run)
+static void print_problems(FILE *out, const struct report_run *run)
 {
 	int header = 0;
 
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct result_case *c = &run->cases[i];
+		const struct report_case *c = &run->cases[i];
 		char head[256];
 
 		if (!c->n_error)
@@ -306,7 +291,7 @@ static void print_problems(FILE *out, const struct run *run)
 	}
 }
 
-static void print_method(FILE *out, const struct run *run)
+static void print_method(FILE *out, const struct report_run *run)
 {
 	char text[4096], kind[128], reps[32];
 	size_t lo = results_min_reps(run), hi = results_max_reps(run);
@@ -363,7 +348,7 @@ static void print_method(FILE *out, const struct run *run)
 	text_wrap(out, 0, 0, 72, text);
 }
 
-static void print_plots(FILE *out, const struct run *run,
+static void print_plots(FILE *out, const struct report_run *run,
 			const struct plot_list *plots)
 {
 	size_t dirlen = strlen(run->dir);
@@ -387,7 +372,7 @@ static void print_plots(FILE *out, const struct run *run,
 		fprintf(out, "\nPlots: none made (run `hmmbench-report plot RUN`).\n");
 }
 
-void report_print(FILE *out, const struct run *run,
+void report_print(FILE *out, const struct report_run *run,
 		  const struct report_opts *o, const struct plot_list *plots)
 {
 	struct row *rows = calloc(run->ncases + 1, sizeof(*rows));

@@ -24,7 +24,7 @@ struct report_opts {
 };
 
 /* @plots may be NULL or empty (no plots made). */
-void report_print(FILE *out, const struct run *run,
+void report_print(FILE *out, const struct report_run *run,
 		  const struct report_opts *o, const struct plot_list *plots);
 
 #endif /* HMMBENCH_REPORT_H */

@@ -23,6 +23,7 @@
 #include "plot.h"
 #include "report.h"
 #include "results.h"
+#include "common/fs.h"
 
 #define PROG "hmmbench-report"
 
@@ -124,9 +125,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	return optind;
 }
 
-static struct run *load_runs(char **dirs, size_t n, int allow_incomplete)
+static struct report_run *load_runs(char **dirs, size_t n, int allow_incomplete)
 {
-	struct run *runs = calloc(n, sizeof(*runs));
+	struct report_run *runs = calloc(n, sizeof(*runs));
 	char err[1024];
 
 	if (!runs) {
@@ -146,7 +147,7 @@ static struct run *load_runs(char **dirs, size_t n, int allow_incomplete)
 	return runs;
 }
 
-static void free_runs(struct run *runs, size_t n)
+static void free_runs(struct report_run *runs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		results_free(&runs[i]);
@@ -154,7 +155,7 @@ static void free_runs(struct run *runs, size_t n)
 }
 
 /* results/compare-<timestamp>, next to the baseline's results/ folder. */
-static void default_out(const struct run *base, char *buf, size_t len)
+static void default_out(const struct report_run *base, char *buf, size_t len)
 {
 	char real[PATH_MAX], stamp[32], *p;
 	time_t now = time(NULL);
@@ -175,7 +176,7 @@ static void default_out(const struct run *base, char *buf, size_t len)
 	snprintf(buf, len, "results/compare-%s", stamp);
 }
 
-static int write_compare_txt(const char *dir, const struct run *runs,
+static int write_compare_txt(const char *dir, const struct report_run *runs,
 			     size_t n, const struct compare_opts *co)
 {
 	char path[PATH_MAX + 16], err[512];
@@ -197,7 +198,7 @@ static int cmd_compare(int argc, char **argv, struct cli *cli)
 	struct plot_list plots = { 0 };
 	char err[1024], out[PATH_MAX + 64];
 	size_t n = (size_t)argc;
-	struct run *runs;
+	struct report_run *runs;
 	int ret = 0;
 
 	if (argc < 2)
@@ -214,7 +215,7 @@ static int cmd_compare(int argc, char **argv, struct cli *cli)
 			snprintf(out, sizeof(out), "%s", cli->out);
 		else
 			default_out(&runs[0], out, sizeof(out));
-		if (plot_mkdir_p(out) || write_compare_txt(out, runs, n, &co)) {
+		if (hb_mkdir_p(out) || write_compare_txt(out, runs, n, &co)) {
 			fprintf(stderr, PROG ": cannot write in %s: %s\n", out,
 				strerror(errno));
 			ret = 1;
@@ -238,7 +239,7 @@ static int cmd_report(int argc, char **argv, struct cli *cli)
 {
 	struct report_opts ro = { cli->test, cli->alpha };
 	struct plot_list plots = { 0 };
-	struct run *runs;
+	struct report_run *runs;
 	char err[1024];
 	int ret = 0;
 
@@ -259,7 +260,7 @@ static int cmd_report(int argc, char **argv, struct cli *cli)
 static int cmd_plot(int argc, char **argv, struct cli *cli)
 {
 	struct plot_list plots = { 0 };
-	struct run *runs;
+	struct report_run *runs;
 	char err[1024];
 	int ret = 0;
 

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "results.h"
+#include "common/text.h"
 
 const char *const results_counter_names[CTR_COUNT] = {
 	[CTR_NS_PER_PAGE] = "ns_per_page",
@@ -27,20 +28,6 @@ const char *const results_counter_names[CTR_COUNT] = {
 	[CTR_PLACED_PCT] = "placed_pct",
 	[CTR_WINDOW] = "window",
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int path_join(char *buf, size_t len, const char *dir, const char *file)
 {
@@ -59,94 +46,6 @@ static int file_exists(const char *dir, const char *file)
 	return stat(path, &st) == 0;
 }
 
-int results_parse_size(const char *s, unsigned long long *bytes)
-{
-	unsigned long long v, mul = 1;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case 'K': mul = 1ULL << 10; end++; break;
-	case 'M': mul = 1ULL << 20; end++; break;
-	case 'G': mul = 1ULL << 30; end++; break;
-	case 'T': mul = 1ULL << 40; end++; break;
-	case 'B': end++; break;
-	default: break;
-	}
-	if (*end == 'i')	/* accept KiB/MiB spellings too */
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end || v > ~0ULL / mul)
-		return -1;
-	*bytes = v * mul;
-	return 0;
-}
-
-/* "key:value" segments Google Benchmark adds (iterations:5, repeats:3). */
-static int is_gb_arg(const char *tok)
-{
-	return strchr(tok, ':') != NULL;
-}
-
-static int copy_tok(char *dst, size_t len, const char *src)
-{
-	if (strlen(src) >= len)
-		return -1;
-	strcpy(dst, src);
-	return 0;
-}
-
-static int parse_numa(const char *tok, int *c, int *m)
-{
-	int used = 0;
-
-	if (sscanf(tok, "c%dm%d%n", c, m, &used) != 2 || tok[used] ||
-	    *c < 0 || *m < 0)
-		return -1;
-	return 0;
-}
-
-int results_parse_name(const char *name, struct case_id *id)
-{
-	char buf[512], *tok[8], *save = NULL, *t;
-	int n = 0;
-
-	memset(id, 0, sizeof(*id));
-	id->kind = CASE_OTHER;
-	id->cpu_node = id->mem_node = -1;
-	if (strlen(name) >= sizeof(buf))
-		return -1;
-	strcpy(buf, name);
-	for (t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(t, "manual_time") || !strcmp(t, "real_time") ||
-		    is_gb_arg(t))
-			continue;
-		if (n == 8)
-			return -1;
-		tok[n++] = t;
-	}
-	if (n < 5 || n > 6)
-		return -1;
-	if (strcmp(tok[0], "hmm") && strcmp(tok[0], "base"))
-		return -1;
-	if (copy_tok(id->access, sizeof(id->access), tok[1]) ||
-	    copy_tok(id->style, sizeof(id->style), tok[2]) ||
-	    copy_tok(id->state, sizeof(id->state), tok[3]) ||
-	    copy_tok(id->size, sizeof(id->size), tok[4]) ||
-	    results_parse_size(tok[4], &id->size_bytes))
-		return -1;
-	if (n == 6 && parse_numa(tok[5], &id->cpu_node, &id->mem_node))
-		return -1;
-	id->kind = strcmp(tok[0], "hmm") ? CASE_BASE : CASE_HMM;
-	return 0;
-}
-
 static double unit_to_ns(const char *unit)
 {
 	if (!unit || !strcmp(unit, "ns"))
@@ -160,7 +59,7 @@ static double unit_to_ns(const char *unit)
 	return NAN;
 }
 
-static struct result_case *find_case(struct run *run, const char *name)
+static struct report_case *find_case(struct report_run *run, const char *name)
 {
 	for (size_t i = 0; i < run->ncases; i++)
 		if (!strcmp(run->cases[i].name, name))
@@ -168,14 +67,14 @@ static struct result_case *find_case(struct run *run, const char *name)
 	return NULL;
 }
 
-const struct result_case *results_find(const struct run *run, const char *name)
+const struct report_case *results_find(const struct report_run *run, const char *name)
 {
-	return find_case((struct run *)run, name);
+	return find_case((struct report_run *)run, name);
 }
 
-static struct result_case *add_case(struct run *run, const char *name)
+static struct report_case *add_case(struct report_run *run, const char *name)
 {
-	struct result_case *c, *grown;
+	struct report_case *c, *grown;
 	size_t len;
 
 	grown = realloc(run->cases, (run->ncases + 1) * sizeof(*grown));
@@ -194,13 +93,13 @@ static struct result_case *add_case(struct run *run, const char *name)
 	len = strlen(c->label);
 	if (len > 12 && !strcmp(c->label + len - 12, "/manual_time"))
 		c->label[len - 12] = '\0';
-	results_parse_name(name, &c->id);
+	hb_case_name_parse(name, &c->id);
 	run->ncases++;
 	return c;
 }
 
 /* Append one repetition's time and counters to @c. */
-static int add_sample(struct result_case *c, json_t *b, double scale)
+static int add_sample(struct report_case *c, json_t *b, double scale)
 {
 	size_t n = c->n + 1;
 	double *t;
@@ -223,16 +122,16 @@ static int add_sample(struct result_case *c, json_t *b, double scale)
 	return 0;
 }
 
-static int load_benchmark(struct run *run, json_t *b, char *err, size_t errlen)
+static int load_benchmark(struct report_run *run, json_t *b, char *err, size_t errlen)
 {
 	const char *name = json_string_value(json_object_get(b, "name"));
 	const char *type = json_string_value(json_object_get(b, "run_type"));
 	const char *unit = json_string_value(json_object_get(b, "time_unit"));
-	struct result_case *c;
+	struct report_case *c;
 	double scale;
 
 	if (!name) {
-		set_err(err, errlen, "a benchmarks[] entry has no name");
+		hb_errf(err, errlen, "a benchmarks[] entry has no name");
 		return -1;
 	}
 	if (type && strcmp(type, "iteration"))
@@ -253,11 +152,11 @@ static int load_benchmark(struct run *run, json_t *b, char *err, size_t errlen)
 	}
 	scale = unit_to_ns(unit);
 	if (isnan(scale)) {
-		set_err(err, errlen, "%s: unknown time_unit \"%s\"", name, unit);
+		hb_errf(err, errlen, "%s: unknown time_unit \"%s\"", name, unit);
 		return -1;
 	}
 	if (!json_is_number(json_object_get(b, "real_time"))) {
-		set_err(err, errlen, "%s: real_time missing or not a number",
+		hb_errf(err, errlen, "%s: real_time missing or not a number",
 			name);
 		return -1;
 	}
@@ -265,11 +164,11 @@ static int load_benchmark(struct run *run, json_t *b, char *err, size_t errlen)
 		goto nomem;
 	return 0;
 nomem:
-	set_err(err, errlen, "out of memory");
+	hb_errf(err, errlen, "out of memory");
 	return -1;
 }
 
-static int load_context(struct run *run, json_t *ctx)
+static int load_context(struct report_run *run, json_t *ctx)
 {
 	const char *key;
 	json_t *v;
@@ -307,7 +206,7 @@ static int load_context(struct run *run, json_t *ctx)
 	return 0;
 }
 
-const char *results_ctx(const struct run *run, const char *key)
+const char *results_ctx(const struct report_run *run, const char *key)
 {
 	for (size_t i = 0; i < run->nctx; i++)
 		if (!strcmp(run->ctx[i].key, key))
@@ -315,7 +214,7 @@ const char *results_ctx(const struct run *run, const char *key)
 	return NULL;
 }
 
-const char *results_ctx_or(const struct run *run, const char *key,
+const char *results_ctx_or(const struct report_run *run, const char *key,
 			   const char *dflt)
 {
 	const char *v = results_ctx(run, key);
@@ -324,7 +223,7 @@ const char *results_ctx_or(const struct run *run, const char *key,
 }
 
 /* skipped.tsv: "name TAB reason" per line; absent means nothing skipped. */
-static int load_skipped(struct run *run)
+static int load_skipped(struct report_run *run)
 {
 	char path[4096], *line = NULL;
 	size_t cap = 0;
@@ -332,13 +231,13 @@ static int load_skipped(struct run *run)
 	FILE *f;
 	int ret = 0;
 
-	if (path_join(path, sizeof(path), run->dir, "skipped.tsv"))
+	if (path_join(path, sizeof(path), run->dir, HB_RESULT_SKIPPED))
 		return 0;
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		struct result_skipped *grown;
+		struct report_skipped *grown;
 		char *tab;
 
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -375,19 +274,19 @@ static int check_folder(const char *dir, char *err, size_t errlen)
 	struct stat st;
 
 	if (stat(dir, &st)) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s: no such run folder (give a folder like results/<host>/<kernel-release>/<timestamp>)",
 			dir);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s: not a folder (give the run folder that holds hmmbench.json, not a file)",
 			dir);
 		return -1;
 	}
-	if (!file_exists(dir, "hmmbench.json")) {
-		set_err(err, errlen,
+	if (!file_exists(dir, HB_RESULT_JSON)) {
+		hb_errf(err, errlen,
 			"%s: not a result folder: no hmmbench.json in it (a run folder is results/<host>/<kernel-release>/<timestamp>/)",
 			dir);
 		return -1;
@@ -404,13 +303,13 @@ static int check_schema(const char *dir, json_t *root, char *err,
 
 	if (!json_is_object(ctx) ||
 	    !json_is_array(json_object_get(root, "benchmarks"))) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s/hmmbench.json: not Google Benchmark JSON (no context and benchmarks[]); was it written by hmmbench?",
 			dir);
 		return -1;
 	}
 	if (!schema) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s/hmmbench.json: not a hmmbench run (no hmmbench_schema in its context); compare other Google Benchmark output with compare.py",
 			dir);
 		return -1;
@@ -422,10 +321,10 @@ static int check_schema(const char *dir, json_t *root, char *err,
 			 (long long)json_integer_value(schema));
 	else
 		snprintf(have, sizeof(have), "?");
-	if (strcmp(have, RESULTS_SCHEMA)) {
-		set_err(err, errlen,
+	if (strcmp(have, HB_RESULT_SCHEMA)) {
+		hb_errf(err, errlen,
 			"%s: hmmbench_schema \"%s\" but this hmmbench-report reads schema \"%s\"; use the hmmbench-report of the suite revision that wrote the run",
-			dir, have, RESULTS_SCHEMA);
+			dir, have, HB_RESULT_SCHEMA);
 		return -1;
 	}
 	return 0;
@@ -438,19 +337,19 @@ static json_t *parse_json(const char *dir, char *err, size_t errlen)
 	struct stat st;
 	json_t *root;
 
-	if (path_join(path, sizeof(path), dir, "hmmbench.json")) {
-		set_err(err, errlen, "%s: path too long", dir);
+	if (path_join(path, sizeof(path), dir, HB_RESULT_JSON)) {
+		hb_errf(err, errlen, "%s: path too long", dir);
 		return NULL;
 	}
 	if (stat(path, &st) == 0 && st.st_size == 0) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s: hmmbench.json is empty (the run was interrupted before writing results); rerun the benchmark",
 			path);
 		return NULL;
 	}
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s: invalid JSON at line %d, column %d: %s (the file is truncated or corrupt; rerun the benchmark)",
 			path, jerr.line, jerr.column, jerr.text);
 		return NULL;
@@ -458,7 +357,7 @@ static json_t *parse_json(const char *dir, char *err, size_t errlen)
 	return root;
 }
 
-int results_load(const char *dir, int allow_incomplete, struct run *run,
+int results_load(const char *dir, int allow_incomplete, struct report_run *run,
 		 char *err, size_t errlen)
 {
 	json_t *root = NULL, *b;
@@ -470,9 +369,9 @@ int results_load(const char *dir, int allow_incomplete, struct run *run,
 	run->dir = strdup(dir);
 	if (!run->dir)
 		goto nomem;
-	run->complete = file_exists(dir, "COMPLETE");
+	run->complete = file_exists(dir, HB_RESULT_COMPLETE);
 	if (!run->complete && !allow_incomplete) {
-		set_err(err, errlen,
+		hb_errf(err, errlen,
 			"%s: incomplete run (no COMPLETE file: it was interrupted); rerun it, or pass --allow-incomplete to use what it wrote",
 			dir);
 		goto fail;
@@ -486,7 +385,7 @@ int results_load(const char *dir, int allow_incomplete, struct run *run,
 		char msg[512];
 
 		if (load_benchmark(run, b, msg, sizeof(msg))) {
-			set_err(err, errlen, "%s/hmmbench.json: %s", dir, msg);
+			hb_errf(err, errlen, "%s/hmmbench.json: %s", dir, msg);
 			goto fail;
 		}
 	}
@@ -495,19 +394,19 @@ int results_load(const char *dir, int allow_incomplete, struct run *run,
 	json_decref(root);
 	return 0;
 nomem:
-	set_err(err, errlen, "%s: out of memory", dir);
+	hb_errf(err, errlen, "%s: out of memory", dir);
 fail:
 	json_decref(root);
 	results_free(run);
 	return -1;
 }
 
-void results_free(struct run *run)
+void results_free(struct report_run *run)
 {
 	size_t i;
 
 	for (i = 0; i < run->ncases; i++) {
-		struct result_case *c = &run->cases[i];
+		struct report_case *c = &run->cases[i];
 
 		free(c->name);
 		free(c->label);
@@ -531,7 +430,7 @@ void results_free(struct run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-size_t results_max_reps(const struct run *run)
+size_t results_max_reps(const struct report_run *run)
 {
 	size_t m = 0;
 
@@ -541,7 +440,7 @@ size_t results_max_reps(const struct run *run)
 	return m;
 }
 
-size_t results_min_reps(const struct run *run)
+size_t results_min_reps(const struct report_run *run)
 {
 	size_t m = 0;
 
@@ -554,36 +453,7 @@ size_t results_min_reps(const struct run *run)
 	return m;
 }
 
-static int rank_in(const char *const *names, const char *s)
-{
-	int i;
-
-	for (i = 0; names[i]; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return i + 1;
-}
-
-int results_access_rank(const char *access)
-{
-	static const char *const names[] = {
-		"read", "write", "mixed", "snap", NULL,
-	};
-
-	return rank_in(names, access);
-}
-
-int results_state_rank(const char *state)
-{
-	static const char *const names[] = {
-		"none", "zero", "present", "cow", "thp", "thp-none", "nothp",
-		"file", "file-mapped", "swapped", "hugetlb", "sparse", NULL,
-	};
-
-	return rank_in(names, state);
-}
-
-double results_ns_per_page(const struct result_case *c, size_t r)
+double results_ns_per_page(const struct report_case *c, size_t r)
 {
 	double v = c->ctr[CTR_NS_PER_PAGE][r];
 	double pages = c->ctr[CTR_PAGES][r];

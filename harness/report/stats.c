@@ -12,6 +12,8 @@
 
 #include "stats.h"
 
+#include "common/quantile.h"
+
 double stats_min(const double *x, size_t n)
 {
 	double m = NAN;
@@ -88,51 +90,9 @@ double stats_coeffvar(const double *x, size_t n)
 	return 100.0 * stats_stddev(x, n) / fabs(mean);
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return (a > b) - (a < b);
-}
-
-/* A sorted copy of x, or NULL when n == 0 or memory is short. */
-static double *sorted_copy(const double *x, size_t n)
-{
-	double *s;
-
-	if (n == 0)
-		return NULL;
-	s = malloc(n * sizeof(*s));
-	if (!s)
-		return NULL;
-	memcpy(s, x, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return s;
-}
-
-double stats_percentile(const double *x, size_t n, double p)
-{
-	double *s, pos, frac, v;
-	size_t lo;
-
-	if (!(p >= 0 && p <= 100))
-		return NAN;
-	s = sorted_copy(x, n);
-	if (!s)
-		return NAN;
-	pos = p / 100.0 * (double)(n - 1);
-	lo = (size_t)floor(pos);
-	frac = pos - (double)lo;
-	v = s[lo];
-	if (lo + 1 < n)
-		v += frac * (s[lo + 1] - s[lo]);
-	free(s);
-	return v;
-}
-
 double stats_median(const double *x, size_t n)
 {
-	return stats_percentile(x, n, 50);
+	return hb_percentile(x, n, 50);
 }
 
 double stats_welch_p(const double *a, size_t na, const double *b, size_t nb)
@@ -221,4 +181,37 @@ double stats_geomean(const double *ratio, size_t n)
 		sum += log(ratio[i]);
 	}
 	return exp(sum / (double)n);
+}
+
+int sig_test_parse(const char *s, enum sig_test *t)
+{
+	if (!strcmp(s, "welch"))
+		*t = TEST_WELCH;
+	else if (!strcmp(s, "mwu") || !strcmp(s, "utest"))
+		*t = TEST_MWU;
+	else
+		return -1;
+	return 0;
+}
+
+const char *sig_test_name(enum sig_test t)
+{
+	return t == TEST_MWU ? "Mann-Whitney U test" : "Welch's t-test";
+}
+
+double sig_test_p(enum sig_test t, const double *a, size_t na,
+		  const double *b, size_t nb)
+{
+	if (na < 2 || nb < 2)
+		return NAN;
+	return t == TEST_MWU ? stats_mwu_p(a, na, b, nb) :
+			       stats_welch_p(a, na, b, nb);
+}
+
+int sig_test_significant(enum sig_test t, double alpha, const double *a,
+			 size_t na, const double *b, size_t nb)
+{
+	double p = sig_test_p(t, a, na, b, nb);
+
+	return !isnan(p) && p < alpha;
 }

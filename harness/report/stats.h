@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "common/quantile.h"
+
 double stats_min(const double *x, size_t n);
 double stats_max(const double *x, size_t n);
 /* Arithmetic mean: the right mean for times (mmtests' Amean). */
@@ -28,11 +30,7 @@ double stats_stderr(const double *x, size_t n);
 /* Coefficient of variation in percent: 100 * stddev / amean. */
 double stats_coeffvar(const double *x, size_t n);
 double stats_median(const double *x, size_t n);
-/*
- * Percentile p in [0, 100], linear interpolation between closest ranks
- * (R type 7, numpy's default): p = 50 is the median, 0 the min, 100 the max.
- */
-double stats_percentile(const double *x, size_t n, double p);
+/* Percentiles: hb_percentile(), one definition for the whole suite. */
 
 /*
  * Two-sided p-value of Welch's unequal-variances t-test, with the
@@ -52,5 +50,20 @@ double stats_mwu_p(const double *a, size_t na, const double *b, size_t nb);
 
 /* Geometric mean of ratios (all > 0): exp(mean(log(r))). */
 double stats_geomean(const double *ratio, size_t n);
+
+/* The two-sample tests compare and report use, by name. */
+enum sig_test {
+	TEST_WELCH,	/* Welch's t-test (mmtests) */
+	TEST_MWU,	/* Mann-Whitney U (Google Benchmark's compare.py) */
+};
+
+int sig_test_parse(const char *s, enum sig_test *t);
+const char *sig_test_name(enum sig_test t);
+/* Two-sided p-value of @t, NAN when a side has too few samples. */
+double sig_test_p(enum sig_test t, const double *a, size_t na,
+		  const double *b, size_t nb);
+/* p < alpha, with NAN never significant. */
+int sig_test_significant(enum sig_test t, double alpha, const double *a,
+			 size_t na, const double *b, size_t nb);
 
 #endif /* HMMBENCH_STATS_H */

@@ -4,8 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
+#include <signal.h>
 #include <stddef.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int read_meminfo(struct meminfo *m)
@@ -81,4 +84,64 @@ void dump_task_stacks(pid_t pid)
 			printf("#   %s\n", line);
 	}
 	closedir(dir);
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, s, strlen(s)) < 0) {
+			/* best effort */
+		}
+		close(fd);
+	}
+}
+
+int watch_child(pid_t pid, const unsigned long *progress, double stall_s,
+		double deadline_s, const char *what,
+		void (*on_stall)(void *), void *user)
+{
+	double start = now_s(), last_change = start, t;
+	unsigned long last = progress ? *progress : 0, cur;
+	int status, i;
+
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		t = now_s();
+		cur = progress ? __atomic_load_n(progress, __ATOMIC_RELAXED) : 0;
+		if (cur != last) {
+			last = cur;
+			last_change = t;
+		}
+		if (t - last_change > stall_s ||
+		    (deadline_s > 0 && t - start > deadline_s)) {
+			printf("# watchdog: %s: %s after %.0f s\n", what,
+			       t - last_change > stall_s ? "no progress" :
+							   "deadline passed",
+			       t - start);
+			if (on_stall)
+				on_stall(user);
+			dump_task_stacks(pid);
+			kill(pid, SIGKILL);
+			for (i = 0; i < 200; i++) {
+				if (waitpid(pid, &status, WNOHANG) == pid)
+					break;
+				usleep(100000);
+			}
+			if (i == 200)
+				printf("# watchdog: the child does not die either\n");
+			return -1;
+		}
+		usleep(50000);
+	}
 }

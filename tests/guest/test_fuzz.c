@@ -1537,18 +1537,6 @@ static int fuzz_child(void)
 
 /* ---- memory accounting ------------------------------------------------- */
 
-static void write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, s, strlen(s)) < 0) {
-			/* best effort */
-		}
-		close(fd);
-	}
-}
-
 /*
  * Bring the kernel to a comparable state: page cache and reclaimable slab
  * dropped, every slab cache's empty and per-CPU slabs given back, the
@@ -1590,14 +1578,6 @@ static struct meminfo mem_before, mem_after;
 static int fuzz_status = -1;
 static double fuzz_seconds;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static unsigned long env_ulong(const char *name, unsigned long def)
 {
 	const char *s = getenv(name);
@@ -1613,49 +1593,15 @@ static unsigned long env_ulong(const char *name, unsigned long def)
 	return v;
 }
 
-/*
- * Wait for @pid; a stall (no progress for STALL_S) or the deadline kills
- * it. Returns its wait status, or -1 on a stall.
- */
-static int watch(pid_t pid, unsigned long *progress, int deadline_s)
+/* What the watchdog adds when it gives up: the calls in flight. */
+static void print_calls_in_flight(void *unused)
 {
-	double start = now_s(), last_change = start, t;
-	unsigned long last = 0, cur;
-	int status, i;
-
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
-			return status;
-		t = now_s();
-		cur = __atomic_load_n(progress, __ATOMIC_RELAXED);
-		if (cur != last) {
-			last = cur;
-			last_change = t;
-		}
-		if (t - last_change > STALL_S || t - start > deadline_s) {
-			printf("# watchdog: %s after %.0f s (%lu calls done); "
-			       "calls in flight:\n",
-			       t - last_change > STALL_S ? "no progress" :
-							   "deadline passed",
-			       t - start, cur);
-			for (i = 0; i < sh->nthreads; i++)
-				printf("#   thread %d call %lu: %s\n", i,
-				       sh->t[i].cur_index, sh->t[i].cur_desc);
-			dump_task_stacks(pid);
-			kill(pid, SIGKILL);
-			for (i = 0; i < 200; i++) {
-				if (waitpid(pid, &status, WNOHANG) == pid)
-					break;
-				usleep(100000);
-			}
-			if (i == 200)
-				printf("# watchdog: the child does not die either\n");
-			return -1;
-		}
-		usleep(50000);
-	}
+	(void)unused;
+	printf("# calls in flight (%lu done):\n",
+	       __atomic_load_n(&sh->progress, __ATOMIC_RELAXED));
+	for (int i = 0; i < sh->nthreads; i++)
+		printf("#   thread %d call %lu: %s\n", i, sh->t[i].cur_index,
+		       sh->t[i].cur_desc);
 }
 
 static unsigned long sum_stats(struct tstats *tot)
@@ -1769,7 +1715,8 @@ static void test_fuzz_ioctls(void **unused)
 		signal(SIGABRT, SIG_DFL);
 		_exit(fuzz_child());
 	}
-	status = watch(pid, &sh->progress, DEADLINE_S);
+	status = watch_child(pid, &sh->progress, STALL_S, DEADLINE_S, "fuzzer",
+			     print_calls_in_flight, NULL);
 	fuzz_seconds = now_s() - t0;
 	fuzz_status = status;
 	calls = sum_stats(&tot);

@@ -26,6 +26,7 @@
 
 #include "measure/device.h"
 #include "measure/page_state.h"
+#include "guest_util.h"
 
 #define PAGE		4096UL
 #define LEN		(64 * PAGE)
@@ -437,14 +438,6 @@ static void test_fault_on_prot_none(void **unused)
 	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_FAIL);
 	assert_int_equal(req.pages_error, LEN / PAGE);
 	munmap(none, LEN);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Seconds for one uninterrupted read request over @len untouched bytes. */

@@ -43,26 +43,6 @@
 
 static struct hb_device dev;
 
-static void write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, s, strlen(s)) < 0) {
-			/* best effort */
-		}
-		close(fd);
-	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- the kernel log of one attempt ------------------------------------ */
 
 /*
@@ -322,11 +302,11 @@ static void run_attempt(int index)
 	size_t vn = 0, k;
 	struct result res;
 	char path[512];
-	int pipefd[2], status, kfd, i;
+	int pipefd[2], status, kfd;
 	double t0, took, limit;
 	size_t len;
 	ssize_t got;
-	pid_t pid, w;
+	pid_t pid;
 
 	assert_int_equal(read_meminfo(&m), 0);
 	/* More than memory and swap together: it cannot all be there. */
@@ -360,33 +340,12 @@ static void run_attempt(int index)
 		child_run(a, len, pipefd[1]);
 	}
 	close(pipefd[1]);
-	for (;;) {
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (now_s() - t0 > limit) {
-			char buf[4096];
-			ssize_t n;
-			int fd;
-
-			snprintf(path, sizeof(path), "/proc/%d/stack", (int)pid);
-			fd = open(path, O_RDONLY);
-			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-			if (fd >= 0)
-				close(fd);
-			if (n > 0) {
-				buf[n] = 0;
-				printf("# watchdog: the child's kernel stack:\n");
-				for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
-					printf("#   %s\n", l);
-			}
-			kill(pid, SIGKILL);
-			for (i = 0; i < 200 && waitpid(pid, &status, WNOHANG) != pid; i++)
-				usleep(100000);
-			restore_console();
-			fail_msg("watchdog: the request did not end in %.0f s", limit);
-		}
-		usleep(100000);
+	/* No progress counter: only the deadline stops it. */
+	status = watch_child(pid, NULL, 2 * limit, limit, "the request", NULL,
+			     NULL);
+	if (status == -1) {
+		restore_console();
+		fail_msg("watchdog: the request did not end in %.0f s", limit);
 	}
 	took = now_s() - t0;
 	got = read(pipefd[0], &res, sizeof(res));

@@ -143,14 +143,6 @@ struct shared {
 static struct shared *sh;
 static struct hb_device dev;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_s(double s)
 {
 	struct timespec ts;
@@ -227,14 +219,17 @@ static void race_fail(enum race race, const char *fmt, ...)
  * Run @fn in a child process; fail (return -1) if sh->progress does not
  * move for STALL_S seconds. The child's own descendants are its business.
  */
+static void print_try_in_progress(void *unused)
+{
+	(void)unused;
+	printf("# in progress: %s\n", sh->current);
+}
+
 static int watchdog_run(int (*fn)(void *), void *arg)
 {
 	const char *env = getenv("HMMBENCH_RACES_STALL_S");
 	int stall_s = env && atoi(env) > 0 ? atoi(env) : STALL_S;
-	double last_change = now_s();
-	unsigned long last = sh->progress, cur;
-	int status, i;
-	pid_t pid, w;
+	pid_t pid;
 
 	fflush(stdout);
 	pid = fork();
@@ -248,31 +243,8 @@ static int watchdog_run(int (*fn)(void *), void *arg)
 		signal(SIGABRT, SIG_DFL);
 		_exit(fn(arg));
 	}
-	for (;;) {
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			return status;
-		cur = __atomic_load_n(&sh->progress, __ATOMIC_RELAXED);
-		if (cur != last) {
-			last = cur;
-			last_change = now_s();
-		}
-		if (now_s() - last_change > stall_s) {
-			printf("# watchdog: no try finished in %d s; in progress: %s\n",
-			       stall_s, sh->current);
-			dump_task_stacks(pid);
-			kill(pid, SIGKILL);
-			for (i = 0; i < 200; i++) {
-				if (waitpid(pid, &status, WNOHANG) == pid)
-					break;
-				usleep(100000);
-			}
-			if (i == 200)
-				printf("# watchdog: the child does not die either\n");
-			return -1;
-		}
-		usleep(50000);
-	}
+	return watch_child(pid, &sh->progress, stall_s, 0, "no try finished",
+			   print_try_in_progress, NULL);
 }
 
 /* ---- one call in a thread ---------------------------------------------- */

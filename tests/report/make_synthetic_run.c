@@ -170,7 +170,7 @@ static json_t *entry_head(const char *name, const char *run_type, int family,
 	return e;
 }
 
-static void set_counters(json_t *e, const struct case_id *id, double t,
+static void set_counters(json_t *e, const struct hb_case_id *id, double t,
 			 const struct opts *o)
 {
 	double pages = id->size_bytes ? (double)id->size_bytes / 4096 : 1;
@@ -199,7 +199,7 @@ static int is_error_case(const struct opts *o, const char *name)
 }
 
 static void add_aggregate(json_t *arr, const char *name, int family,
-			  const struct opts *o, const struct case_id *id,
+			  const struct opts *o, const struct hb_case_id *id,
 			  const char *agg, double v)
 {
 	char aname[600];
@@ -227,7 +227,7 @@ static int add_case(json_t *arr, const char *spec, int family,
 	char name[512];
 	const char *eq = strrchr(spec, '=');
 	double mean, *t;
-	struct case_id id;
+	struct hb_case_id id;
 	size_t len;
 
 	if (!eq || eq == spec || sscanf(eq + 1, "%lf", &mean) != 1 ||
@@ -240,7 +240,7 @@ static int add_case(json_t *arr, const char *spec, int family,
 	snprintf(name, sizeof(name), "%.*s%s", (int)len, spec,
 		 len > 12 && !strncmp(eq - 12, "/manual_time", 12) ?
 		 "" : "/manual_time");
-	results_parse_name(name, &id);
+	hb_case_name_parse(name, &id);
 	t = calloc((size_t)o->reps, sizeof(*t));
 	if (!t)
 		return -1;
@@ -284,7 +284,7 @@ static int add_case(json_t *arr, const char *spec, int family,
 		add_aggregate(arr, name, family, o, &id, "max",
 			      stats_max(t, n));
 		add_aggregate(arr, name, family, o, &id, "p99",
-			      stats_percentile(t, n, 99));
+			      hb_percentile(t, n, 99));
 	}
 	free(t);
 	return 0;

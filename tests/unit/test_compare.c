@@ -20,20 +20,10 @@
 
 #include "report/compare.h"
 #include "report/results.h"
+#include "report/text_wrap.h"
+#include "unit_util.h"
 
 static char tmpdir[] = "/tmp/test_compare.XXXXXX";
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /*
  * A run folder named @name with one case per "NAME=v1,v2,..." in @cases
@@ -75,9 +65,9 @@ static const char *make_run(const char *name, const char *kernel,
 			" \"real_time\": 1e99, \"time_unit\": \"ns\"}", buf);
 	}
 	snprintf(json + w, sizeof(json) - w, "]}\n");
-	write_file(dir, "hmmbench.json", json);
+	write_text(dir, "hmmbench.json", json);
 	if (complete)
-		write_file(dir, "COMPLETE", "");
+		write_text(dir, "COMPLETE", "");
 	return dir;
 }
 
@@ -96,57 +86,6 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* hmm/ names with and without NUMA suffix and Google Benchmark's args. */
-static void test_parse_names(void **state)
-{
-	struct case_id id;
-
-	(void)state;
-	assert_int_equal(results_parse_name(
-		"hmm/write/prefill/thp-none/64M/manual_time", &id), 0);
-	assert_int_equal(id.kind, CASE_HMM);
-	assert_string_equal(id.access, "write");
-	assert_string_equal(id.style, "prefill");
-	assert_string_equal(id.state, "thp-none");
-	assert_true(id.size_bytes == 64ULL << 20);
-	assert_int_equal(id.cpu_node, -1);
-
-	assert_int_equal(results_parse_name(
-		"hmm/read/default/present/1T/c1m0/iterations:5/repeats:3/manual_time",
-		&id), 0);
-	assert_true(id.size_bytes == 1ULL << 40);
-	assert_int_equal(id.cpu_node, 1);
-	assert_int_equal(id.mem_node, 0);
-
-	assert_int_equal(results_parse_name(
-		"base/read/populate/none/4K/manual_time", &id), 0);
-	assert_int_equal(id.kind, CASE_BASE);
-	assert_string_equal(id.style, "populate");
-
-	assert_int_equal(results_parse_name("BM_memcpy/64", &id), -1);
-	assert_int_equal(id.kind, CASE_OTHER);
-	assert_int_equal(results_parse_name("hmm/read/default/none/12Q", &id),
-			 -1);
-}
-
-/* Sizes in binary units; junk is refused. */
-static void test_parse_sizes(void **state)
-{
-	unsigned long long b;
-
-	(void)state;
-	assert_int_equal(results_parse_size("4K", &b), 0);
-	assert_true(b == 4096);
-	assert_int_equal(results_parse_size("2MiB", &b), 0);
-	assert_true(b == 2ULL << 20);
-	assert_int_equal(results_parse_size("64G", &b), 0);
-	assert_true(b == 64ULL << 30);
-	assert_int_equal(results_parse_size("512", &b), 0);
-	assert_true(b == 512);
-	assert_int_equal(results_parse_size("K4", &b), -1);
-	assert_int_equal(results_parse_size("4X", &b), -1);
-}
-
 /* Iterations become samples; aggregates are ignored. */
 static void test_load_samples(void **state)
 {
@@ -155,7 +94,7 @@ static void test_load_samples(void **state)
 	};
 	const char *dir = make_run("load", "6.1", cases, 1);
 	char err[512];
-	struct run run;
+	struct report_run run;
 
 	(void)state;
 	assert_int_equal(results_load(dir, 0, &run, err, sizeof(err)), 0);
@@ -177,7 +116,7 @@ static void test_load_errors(void **state)
 	static const char *const cases[] = { "hmm/read/default/none/4K=1,2", NULL };
 	char err[512], dir[300];
 	const char *inc = make_run("inc", "6.1", cases, 0);
-	struct run run;
+	struct report_run run;
 
 	(void)state;
 	assert_int_equal(results_load("/nonexistent/run", 0, &run, err,
@@ -192,12 +131,12 @@ static void test_load_errors(void **state)
 
 	snprintf(dir, sizeof(dir), "%s/trunc", tmpdir);
 	mkdir(dir, 0755);
-	write_file(dir, "hmmbench.json", "{\"context\": {\"hmmbench_schema\"");
-	write_file(dir, "COMPLETE", "");
+	write_text(dir, "hmmbench.json", "{\"context\": {\"hmmbench_schema\"");
+	write_text(dir, "COMPLETE", "");
 	assert_int_equal(results_load(dir, 0, &run, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "invalid JSON at line 1"));
 
-	write_file(dir, "hmmbench.json",
+	write_text(dir, "hmmbench.json",
 		   "{\"context\": {}, \"benchmarks\": []}");
 	assert_int_equal(results_load(dir, 0, &run, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a hmmbench run"));
@@ -207,7 +146,7 @@ static void test_load_errors(void **state)
  * Run folders "a-@tag" (kernel 6.1) and "b-@tag" (6.12) from the case
  * lists, loaded into @runs; returns compare's text (free it).
  */
-static char *compare_two(struct run runs[2], const char *tag,
+static char *compare_two(struct report_run runs[2], const char *tag,
 			 const char *const *a, const char *const *b)
 {
 	struct compare_opts o = { TEST_WELCH, 0.05 };
@@ -243,7 +182,7 @@ static void test_compare_table(void **state)
 		NULL,
 	};
 	struct compare_opts o = { TEST_WELCH, 0.05 };
-	struct run runs[2];
+	struct report_run runs[2];
 	char err[512], *buf, *line;
 	size_t len = 0;
 	FILE *f;
@@ -289,7 +228,7 @@ static void test_compare_wide_deltas(void **state)
 		"hmm/read/default/none/4K=100,20000,100",
 		NULL,
 	};
-	struct run runs[2];
+	struct report_run runs[2];
 	char *buf, *line, *none, *present;
 
 	(void)state;
@@ -339,8 +278,6 @@ static void test_text_wrap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_names),
-		cmocka_unit_test(test_parse_sizes),
 		cmocka_unit_test(test_load_samples),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_compare_table),

@@ -284,7 +284,6 @@ static void case_fixed(gbs_state *st, void *user)
 	gbs_set_counter(st, "thrrate", 6, GBS_COUNTER_AVG_THREADS_RATE);
 	gbs_set_counter(st, "bytes", 2048,
 			GBS_COUNTER_RATE | GBS_COUNTER_BASE_1024);
-	gbs_set_label(st, "fixed-label");
 }
 
 /* The k-th call (one per repetition) reports k ms per iteration. */
@@ -472,8 +471,8 @@ static void test_aggregates(void **state)
 #undef AGG
 }
 
-/* gbs_add_context() lands in "context"; the label on every entry. */
-static void test_context_and_label(void **state)
+/* gbs_add_context() lands in "context", beside the library's own keys. */
+static void test_context(void **state)
 {
 	struct fixture *f = *state;
 	json_t *ctx = json_object_get(f->json, "context");
@@ -483,10 +482,6 @@ static void test_context_and_label(void **state)
 	assert_string_equal(str_field(ctx, "hmmbench_test"), "shim");
 	assert_string_equal(str_field(ctx, "executable"), "test_gbench_shim");
 	assert_int_equal(find_all(f->json, "fixed/manual_time", e, 3), 3);
-	for (int i = 0; i < 3; i++)
-		assert_string_equal(str_field(e[i], "label"), "fixed-label");
-	assert_null(str_field(find_one(f->json, "varying/manual_time_mean"),
-			      "label"));
 }
 
 /* An erroring case: flagged in the JSON, counted once by gbs_run(). */
@@ -1048,7 +1043,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manual_time, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_counters, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_aggregates, setup_main, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_context_and_label, setup_main, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_context, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_error_case, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_repetition_indices, setup_main, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_user_data, setup_main, teardown_dir),

@@ -270,8 +270,8 @@ static void test_overrides_set_the_profile(void **unused)
 	assert_int_equal(p.nsizes, 2);
 	assert_true(p.sizes[0] == 4096 && p.sizes[1] == 1ULL << 30);
 	assert_int_equal(p.nstates, 3);
-	assert_string_equal(p.states[0]->name, "zero");
-	assert_string_equal(p.states[2]->name, "hugetlb");
+	assert_string_equal(hb_state_name(p.states[0]), "zero");
+	assert_string_equal(hb_state_name(p.states[2]), "hugetlb");
 	assert_int_equal(p.nstyles, 1);
 	assert_int_equal(p.styles[0], HMM_BENCH_STYLE_DEFAULT);
 	assert_int_equal(p.nasks, 2);

@@ -25,6 +25,8 @@
 #include "measure/output.h"
 #include "measure/resume.h"
 #include "measure/runner.h"
+#include "common/result_folder.h"
+#include "unit_util.h"
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -39,18 +41,6 @@ static const char report[] =
 	"    \"command_line\": \"hmmbench --filter '\\\"benchmarks\\\": [' {\",\n"
 	"    \"caches\": [ { \"type\": \"Data\" } ]\n  },\n"
 	"  \"benchmarks\": [\n    { \"name\": \"stale\" }\n  ]\n}\n";
-
-static void write_text(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX + 64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int setup(void **state)
 {
@@ -68,7 +58,7 @@ static int setup(void **state)
 		snprintf(f->cases[i].name, sizeof(f->cases[i].name), "%s",
 			 names[i]);
 	f->cases[2].skipped = true;	/* never ran: no file, no entry */
-	f->cases[3].kind = HB_CASE_CALIBRATE;
+	f->cases[3].kind = HB_KIND_CAL;
 	f->plan.cases = f->cases;
 	f->plan.n = 4;
 	f->plan.nskipped = 1;
@@ -139,7 +129,7 @@ static void test_merge_in_plan_order(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(b, 2), "name")), "d2");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(b, 3), "name")), "cal");
 	json_decref(doc);
-	snprintf(path, sizeof(path), "%s/%s", f->dir, HB_CASES_DIR);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, HB_RESULT_CASES_DIR);
 	assert_int_not_equal(stat(path, &st), 0);	/* cases/ is gone */
 }
 

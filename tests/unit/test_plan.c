@@ -58,32 +58,6 @@ static const struct hb_case *find(const struct hb_plan *plan, const char *name)
 	return NULL;
 }
 
-static void test_sizes_parse_and_format(void **unused)
-{
-	uint64_t v;
-	char buf[32];
-
-	(void)unused;
-	assert_int_equal(hb_parse_size("4K", &v), 0);
-	assert_int_equal(v, 4096);
-	assert_int_equal(hb_parse_size("2m", &v), 0);
-	assert_int_equal(v, 2 << 20);
-	assert_int_equal(hb_parse_size("1T", &v), 0);
-	assert_int_equal(v, 1ULL << 40);
-	assert_int_equal(hb_parse_size("8192", &v), 0);
-	assert_int_equal(v, 8192);
-	assert_int_equal(hb_parse_size("2X", &v), -EINVAL);
-	assert_int_equal(hb_parse_size("K", &v), -EINVAL);
-	assert_int_equal(hb_parse_size("-4K", &v), -EINVAL);
-	assert_int_equal(hb_parse_size("99999999999T", &v), -ERANGE);
-	hb_format_size(64ULL << 30, buf, sizeof(buf));
-	assert_string_equal(buf, "64G");
-	hb_format_size(6 << 10, buf, sizeof(buf));
-	assert_string_equal(buf, "6K");
-	hb_format_size(1ULL << 40, buf, sizeof(buf));
-	assert_string_equal(buf, "1T");
-}
-
 /* The shipped profiles load and say what they are. */
 static void test_shipped_profiles_load(void **unused)
 {
@@ -280,14 +254,14 @@ static int fake_thp(size_t len, char *why, size_t whylen)
 }
 
 static const struct hb_state fake_swapped = {
-	.name = "swapped", .summary = "fake", .available = fake_no_swap,
+	.id = HB_STATE_SWAPPED, .summary = "fake", .available = fake_no_swap,
 	.fault_changes = true,
 };
 static const struct hb_state fake_hugetlb = {
-	.name = "hugetlb", .summary = "fake", .available = fake_few_hugepages,
+	.id = HB_STATE_HUGETLB, .summary = "fake", .available = fake_few_hugepages,
 };
 static const struct hb_state fake_thp_state = {
-	.name = "thp", .summary = "fake", .available = fake_thp,
+	.id = HB_STATE_THP, .summary = "fake", .available = fake_thp,
 };
 
 static void fake_state_profile(struct hb_profile *p)
@@ -430,7 +404,6 @@ static void test_all_states_unavailable(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes_parse_and_format),
 		cmocka_unit_test(test_shipped_profiles_load),
 		cmocka_unit_test(test_profile_errors_name_the_line),
 		cmocka_unit_test(test_expansion_names_and_counts),
