@@ -9,6 +9,9 @@
  *   hmmbench.json  Google Benchmark JSON; its context carries
  *                  hmmbench_schema = HB_RESULT_SCHEMA
  *   summary.txt    one line per case, for people
+ *   console.txt    Google Benchmark's console table, as it ran (its
+ *                  "Library was built as DEBUG" line is about the
+ *                  library's own timer loop: the times are the module's)
  *   skipped.tsv    "name TAB reason" per case this machine could not run
  *   system/        what the machine was (uname, config, THP, topology...)
  *   hist/          per-case latency histograms
@@ -31,6 +34,7 @@
 
 #define HB_RESULT_JSON		"hmmbench.json"
 #define HB_RESULT_SUMMARY	"summary.txt"
+#define HB_RESULT_CONSOLE	"console.txt"
 #define HB_RESULT_SKIPPED	"skipped.tsv"
 #define HB_RESULT_COMPLETE	"COMPLETE"
 #define HB_RESULT_CASES_DIR	"cases"

@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -542,6 +543,7 @@ int gbs_run(const struct gbs_run_opts *opts)
 		std::unique_ptr<benchmark::BenchmarkReporter> file_inner;
 		std::unique_ptr<shim_reporter> file;
 		std::ostream *console;
+		std::ofstream console_file;
 		shim &s = S();
 		size_t matched;
 		int errors = 0;
@@ -561,6 +563,15 @@ int gbs_run(const struct gbs_run_opts *opts)
 			break;
 		case GBS_CONSOLE_NONE:
 			console = &null_stream();
+			break;
+		case GBS_CONSOLE_FILE:
+			if (!o.console_path)
+				return fail(-EINVAL, "gbs_run: GBS_CONSOLE_FILE without a console_path");
+			console_file.open(o.console_path, std::ios::out | std::ios::trunc);
+			if (!console_file)
+				return fail(-EIO, "gbs_run: cannot write the console file '%s': %s",
+					    o.console_path, strerror(errno));
+			console = &console_file;
 			break;
 		default:
 			return fail(-EINVAL, "gbs_run: unknown console %d",

@@ -138,6 +138,7 @@ enum gbs_console {
 	GBS_CONSOLE_STDOUT = 0,	/* --benchmark_format output on stdout */
 	GBS_CONSOLE_STDERR,	/* the tests: a table apart from their TAP */
 	GBS_CONSOLE_NONE,
+	GBS_CONSOLE_FILE,	/* into gbs_run_opts.console_path */
 };
 
 enum gbs_run_type {
@@ -190,6 +191,7 @@ typedef void (*gbs_before_console_fn)(void *user);
 
 struct gbs_run_opts {
 	enum gbs_console console;
+	const char *console_path;	/* GBS_CONSOLE_FILE: truncated */
 	gbs_progress_fn progress;	/* may be NULL */
 	void *progress_user;
 	bool setting_names;	/* keep "/iterations:N" etc. in names: lets

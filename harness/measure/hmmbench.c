@@ -208,7 +208,9 @@ static void on_case_done(const char *case_name, void *case_user,
 		ctx->keep_failed = true;
 	}
 	interrupted_run.cases_done++;
-	hb_progress_case_done(&ctx->progress, case_name);
+	hb_progress_case_done(&ctx->progress, case_name,
+			      res && res->errored ? res->error : NULL,
+			      res && res->have_stats ? res->ns_per_page : -1);
 }
 
 static void on_repetition(const struct hb_case *c, void *user)
@@ -323,10 +325,12 @@ static int gb_init(const char *json)
 	const char *gb_argv[] = {
 		"hmmbench", out_flag, "--benchmark_out_format=json",
 		"--benchmark_enable_random_interleaving=true",
+		/* The table goes to a file: no colour codes in it. */
+		"--benchmark_color=false",
 	};
 
 	snprintf(out_flag, sizeof(out_flag), "--benchmark_out=%s", json);
-	return gbs_init(4, gb_argv);
+	return gbs_init(5, gb_argv);
 }
 
 /*
@@ -406,14 +410,31 @@ static int open_output(struct measure_run *r, int argc, char **argv)
 	return ret;
 }
 
+/* --result-file: the complete folder's path, for scripts (run.sh). */
+static int write_result_file(struct measure_run *r)
+{
+	FILE *f = fopen(r->opts.result_file, "w");
+
+	if (!f || fprintf(f, "%s\n", r->out.final) < 0 || fclose(f)) {
+		snprintf(r->err, sizeof(r->err), "cannot write --result-file %s: %s",
+			 r->opts.result_file, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
 static int measure(struct measure_run *r, int argc, char **argv)
 {
 	struct hb_runner runner = { .dev = &r->dev, .topo = &r->topo,
 				    .min_time = r->opts.min_time };
-	struct gbs_run_opts ropts = { .console = GBS_CONSOLE_STDOUT };
+	/* Google Benchmark's table is thousands of lines: a file, not the
+	 * terminal (which gets the progress line and a line per case). */
+	struct gbs_run_opts ropts = { .console = GBS_CONSOLE_FILE };
 	struct progress_ctx ctx = { 0 };
 	size_t ncases, nreps, ndone;
-	char json[1200];
+	char json[1200], console[1200], est[32];
 	int ret, failures;
 
 	if (open_output(r, argc, argv))
@@ -434,7 +455,17 @@ static int measure(struct measure_run *r, int argc, char **argv)
 			 gbs_last_error());
 		return 1;
 	}
+	snprintf(console, sizeof(console), "%s/" HB_RESULT_CONSOLE, r->out.partial);
+	ropts.console_path = console;
 	count_work(&r->plan, &ncases, &nreps, &ndone);
+	hb_format_duration(hb_plan_estimate_s(&r->plan,
+					      strcmp(hb_fact_get(&r->facts, "vm"), "none")),
+			   est, sizeof(est));
+	fprintf(stderr, "hmmbench: %zu cases to run (%zu repetitions), %zu skipped%s; estimated %s\n",
+		ncases, nreps, r->plan.nskipped,
+		ndone ? ", the rest done before" : "", est);
+	fprintf(stderr, "hmmbench: Google Benchmark's table goes to %s/" HB_RESULT_CONSOLE "\n",
+		r->out.partial);
 	if (r->plan.nskipped) {
 		fprintf(stderr, "hmmbench: skipping %zu cases this machine cannot run:\n",
 			r->plan.nskipped);
@@ -487,6 +518,11 @@ static int measure(struct measure_run *r, int argc, char **argv)
 		return 1;
 	interrupted_run.running = false;
 	printf("Results: %s\n", r->out.final);
+	if (r->opts.result_file && write_result_file(r))
+		return 1;
+	if (failures)
+		fprintf(stderr, "hmmbench: %d cases failed; their reasons are in %s/%s and the JSON's error_message\n",
+			failures, r->out.final, HB_RESULT_SUMMARY);
 	return failures ? 1 : 0;
 }
 
@@ -497,6 +533,7 @@ static int measure(struct measure_run *r, int argc, char **argv)
 static int load_resume_args(struct measure_run *r, char *argv0, int *argc,
 			    char ***argv)
 {
+	const char *result_file = r->opts.result_file;
 	char dir[PATH_MAX];
 
 	if (r->opts.noptions != 1) {
@@ -518,6 +555,7 @@ static int load_resume_args(struct measure_run *r, char *argv0, int *argc,
 				 HB_ARGS_FILE);
 		return -EINVAL;
 	}
+	r->opts.result_file = result_file;
 	r->resume_dir = strdup(dir);
 	return r->resume_dir ? 0 : -ENOMEM;
 }

@@ -13,7 +13,7 @@
 enum {
 	OPT_SIZES = 256, OPT_STATES, OPT_STYLES, OPT_ACCESS, OPT_WINDOW,
 	OPT_NODES, OPT_REPS, OPT_MIN_TIME, OPT_OUT, OPT_LIST, OPT_BASELINES,
-	OPT_STRIDE, OPT_DEVICE, OPT_GOVERNOR, OPT_BENCH_DIR, OPT_NUMA, OPT_RESUME,
+	OPT_STRIDE, OPT_DEVICE, OPT_GOVERNOR, OPT_BENCH_DIR, OPT_NUMA, OPT_RESUME, OPT_RESULT_FILE,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +36,7 @@ static const struct option long_options[] = {
 	{ "bench-dir", required_argument, NULL, OPT_BENCH_DIR },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "result-file", required_argument, NULL, OPT_RESULT_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -76,6 +77,9 @@ void hb_options_usage(FILE *f)
 		"      --resume DIR         finish an interrupted run: DIR is the\n"
 		"                           .<timestamp>.partial folder it left; the\n"
 		"                           cases it finished are kept, not run again\n"
+		"      --result-file FILE   write the path of the complete result\n"
+		"                           folder into FILE (for scripts; allowed\n"
+		"                           with --resume)\n"
 		"  -h, --help               this text\n"
 		"\n"
 		"Case names: hmm/<access>/<style>/<state>/<size>/c<cpu node>m<mem node>,\n"
@@ -155,6 +159,12 @@ int hb_options_parse(struct hb_options *o, int argc, char **argv, char *err,
 		case 'h': o->help = true; break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_RESUME: o->resume = optarg; break;
+		case OPT_RESULT_FILE:
+			/* Where the answer goes, not how to run: not an
+			 * option --resume refuses, not saved with the run. */
+			o->result_file = optarg;
+			o->noptions--;
+			break;
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_DEVICE: o->device = optarg; break;
 		case OPT_GOVERNOR: o->governor = optarg; break;

@@ -26,6 +26,7 @@ struct hb_options {
 	const char *governor;		/* pin for the run, then restore */
 	const char *bench_dir;		/* where profiles/ is */
 	const char *resume;		/* partial folder of a run to finish */
+	const char *result_file;	/* where to write the final folder's path */
 	bool list;
 	bool help;
 	size_t noptions;		/* options given, for --resume's check */

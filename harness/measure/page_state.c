@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <numaif.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,23 +96,88 @@ static int place(struct hb_range *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Touch every page at @stride pages; MADV_POPULATE_* where the kernel has it. */
-static void touch(struct hb_range *r, bool write, size_t stride)
+/*
+ * A guarded touch: a fault the kernel answers with SIGBUS or SIGSEGV (a
+ * hugetlb range whose node ran out of huge pages, a range the kernel
+ * cannot back) becomes an error of the case, not the end of the run.
+ * Only plain loads and stores run between sigsetjmp() and the handler's
+ * siglongjmp(), so jumping out is safe; the handlers are the process's
+ * only while the loop runs (measuring is single-threaded).
+ */
+static sigjmp_buf touch_env;
+static volatile sig_atomic_t touch_sig;
+static void *volatile touch_addr;
+
+static void touch_fault(int sig, siginfo_t *si, void *uc)
 {
-	volatile uint8_t *p = r->addr;
-	size_t step = page_size() * stride;
+	(void)uc;
+	touch_sig = sig;
+	touch_addr = si->si_addr;
+	siglongjmp(touch_env, 1);
+}
+
+int hb_touch_range(void *addr, size_t len, size_t step, bool write,
+		   uint64_t (*clock_ns)(void), uint64_t *ns, char *err,
+		   size_t errlen)
+{
+	struct sigaction sa, old_bus, old_segv;
+	volatile uint8_t *p = addr;
+	volatile uint64_t t0 = 0;	/* read after the loop only */
 	size_t off;
 
-	if (stride == 1 &&
-	    !madvise(r->addr, r->len,
-		     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
-		return;
-	for (off = 0; off < r->len; off += step) {
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = touch_fault;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	if (sigsetjmp(touch_env, 1)) {
+		sigaction(SIGBUS, &old_bus, NULL);
+		sigaction(SIGSEGV, &old_segv, NULL);
+		snprintf(err, errlen,
+			 "%s at byte %td of the range while touching its pages%s",
+			 touch_sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
+			 (uint8_t *)touch_addr - (uint8_t *)addr,
+			 touch_sig == SIGBUS ?
+			 " (the kernel could not back a page: for hugetlb, too few free huge pages on the range's node)" :
+			 "");
+		return -EFAULT;
+	}
+	if (clock_ns)
+		t0 = clock_ns();
+	for (off = 0; off < len; off += step) {
 		if (write)
 			p[off] = 1;
 		else
 			(void)p[off];
 	}
+	if (clock_ns)
+		*ns = clock_ns() - t0;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return 0;
+}
+
+/*
+ * Fault in every page at @stride pages. MADV_POPULATE_* where the kernel
+ * has it (5.14+; EINVAL before): its failure fails the build, since a
+ * touch loop over the same range would only fault. Without it, or for a
+ * stride, the guarded touch.
+ */
+static int touch(struct hb_range *r, bool write, size_t stride, char *err,
+		 size_t errlen)
+{
+	if (stride == 1) {
+		if (!madvise(r->addr, r->len,
+			     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
+			return 0;
+		if (errno != EINVAL)
+			return fail(err, errlen, -errno,
+				    write ? "madvise(MADV_POPULATE_WRITE)" :
+				    "madvise(MADV_POPULATE_READ)");
+	}
+	return hb_touch_range(r->addr, r->len, page_size() * stride, write,
+			      NULL, NULL, err, errlen);
 }
 
 /* Anonymous 4 KiB-only range, bound to its node, not populated. */
@@ -137,7 +203,7 @@ static int build_zero(struct hb_range *r, char *err, size_t errlen)
 	int ret = build_small(r, err, errlen);
 
 	if (!ret)
-		touch(r, false, 1);
+		ret = touch(r, false, 1, err, errlen);
 	return ret;
 }
 
@@ -146,7 +212,7 @@ static int build_nothp(struct hb_range *r, char *err, size_t errlen)
 	int ret = build_small(r, err, errlen);
 
 	if (!ret)
-		touch(r, true, 1);
+		ret = touch(r, true, 1, err, errlen);
 	return ret;
 }
 
@@ -155,7 +221,7 @@ static int build_sparse(struct hb_range *r, char *err, size_t errlen)
 	int ret = build_small(r, err, errlen);
 
 	if (!ret)
-		touch(r, true, 2);
+		ret = touch(r, true, 2, err, errlen);
 	return ret;
 }
 
@@ -167,7 +233,7 @@ static int build_present(struct hb_range *r, char *err, size_t errlen)
 	if (!ret)
 		ret = place(r, err, errlen);
 	if (!ret)
-		touch(r, true, 1);
+		ret = touch(r, true, 1, err, errlen);
 	return ret;
 }
 
@@ -201,7 +267,7 @@ static int build_thp_common(struct hb_range *r, bool populate, char *err,
 	if (!ret)
 		ret = place(r, err, errlen);
 	if (!ret && populate)
-		touch(r, true, 1);
+		ret = touch(r, true, 1, err, errlen);
 	return ret;
 }
 
@@ -238,9 +304,10 @@ static int build_file_common(struct hb_range *r, bool keep_mapped, char *err,
 	ret = advise(r, MADV_NOHUGEPAGE, "madvise(NOHUGEPAGE)", err, errlen);
 	if (!ret)
 		ret = place(r, err, errlen);
+	if (!ret)
+		ret = touch(r, true, 1, err, errlen);
 	if (ret)
 		return ret;
-	touch(r, true, 1);
 	/* Unmaps the PTEs; shmem keeps the pages in its page cache. */
 	if (!keep_mapped && madvise(r->addr, r->len, MADV_DONTNEED))
 		return fail(err, errlen, -errno, "madvise(DONTNEED)");
@@ -273,7 +340,7 @@ static int build_hugetlb(struct hb_range *r, char *err, size_t errlen)
 	if (!ret)
 		ret = place(r, err, errlen);
 	if (!ret)
-		touch(r, true, 1);
+		ret = touch(r, true, 1, err, errlen);
 	return ret;
 }
 
@@ -298,8 +365,9 @@ static long meminfo_kb(const char *key)
 	return val;
 }
 
-static int thp_available(size_t len, char *why, size_t whylen)
+static int thp_available(size_t len, int mem_node, char *why, size_t whylen)
 {
+	(void)mem_node;
 	char mode[128] = "";
 	FILE *f;
 
@@ -325,10 +393,11 @@ static int thp_available(size_t len, char *why, size_t whylen)
 	return 0;
 }
 
-static int swap_available(size_t len, char *why, size_t whylen)
+static int swap_available(size_t len, int mem_node, char *why, size_t whylen)
 {
 	long free_kb = meminfo_kb("SwapFree");
 
+	(void)mem_node;
 	if (free_kb <= 0) {
 		snprintf(why, whylen,
 			 "no swap is configured (swapon a device or file, or ./run.sh --kernel with its VM swap)");
@@ -342,10 +411,40 @@ static int swap_available(size_t len, char *why, size_t whylen)
 	return 0;
 }
 
-static int hugetlb_available(size_t len, char *why, size_t whylen)
+/*
+ * Free 2 MiB huge pages on @node. The pool is reserved globally at mmap()
+ * but allocated on the bound node at fault time, so the global
+ * HugePages_Free can promise pages a node does not have. Without
+ * per-node sysfs (no NUMA), the global count.
+ */
+static long hugetlb_free(int node, char *where, size_t wherelen)
 {
-	long free_pages = meminfo_kb("HugePages_Free");
+	char path[160];
+	long val = -1;
+	FILE *f;
+
+	if (node >= 0) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB", node);
+		snprintf(where, wherelen, "%s/nr_hugepages", path);
+		strncat(path, "/free_hugepages", sizeof(path) - strlen(path) - 1);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%ld", &val) != 1)
+				val = -1;
+			fclose(f);
+			return val;
+		}
+	}
+	snprintf(where, wherelen, "/proc/sys/vm/nr_hugepages");
+	return meminfo_kb("HugePages_Free");
+}
+
+static int hugetlb_available(size_t len, int mem_node, char *why, size_t whylen)
+{
 	long size_kb = meminfo_kb("Hugepagesize");
+	char where[160];
+	long free_pages;
 
 	if (size_kb != 2048) {
 		snprintf(why, whylen, "the default huge page size is not 2 MiB");
@@ -355,11 +454,18 @@ static int hugetlb_available(size_t len, char *why, size_t whylen)
 		snprintf(why, whylen, "hugetlb ranges must be a multiple of 2 MiB");
 		return -EINVAL;
 	}
+	free_pages = hugetlb_free(mem_node, where, sizeof(where));
 	if (free_pages < 0 || (size_t)free_pages * HB_PMD_SIZE < len) {
-		snprintf(why, whylen,
-			 "not enough huge pages reserved (%ld free, %zu needed): echo %zu > /proc/sys/vm/nr_hugepages",
-			 free_pages < 0 ? 0 : free_pages, len / HB_PMD_SIZE,
-			 len / HB_PMD_SIZE);
+		if (mem_node >= 0 && strncmp(where, "/proc", 5))
+			snprintf(why, whylen,
+				 "not enough huge pages on node %d (%ld free there, %zu needed): echo %zu > %s",
+				 mem_node, free_pages < 0 ? 0 : free_pages,
+				 len / HB_PMD_SIZE, len / HB_PMD_SIZE, where);
+		else
+			snprintf(why, whylen,
+				 "not enough huge pages reserved (%ld free, %zu needed): echo %zu > %s",
+				 free_pages < 0 ? 0 : free_pages, len / HB_PMD_SIZE,
+				 len / HB_PMD_SIZE, where);
 		return -ENOSPC;
 	}
 	return 0;
@@ -489,7 +595,7 @@ int hb_range_build(struct hb_range *r, const struct hb_state *state,
 		return -EINVAL;
 	}
 	if (state->available) {
-		ret = state->available(len, err, errlen);
+		ret = state->available(len, mem_node, err, errlen);
 		if (ret)
 			return ret;
 	}

@@ -49,10 +49,11 @@ struct hb_state {
 	enum hb_state_id id;	/* its name: hb_state_order[id] */
 	const char *summary;
 	/*
-	 * Can this machine build the state for @len bytes? 0, or -errno and
-	 * the reason and the fix in @why (the case is then skipped).
+	 * Can this machine build the state for @len bytes on memory node
+	 * @mem_node (-1: any)? 0, or -errno and the reason and the fix in
+	 * @why (the case is then skipped).
 	 */
-	int (*available)(size_t len, char *why, size_t whylen);
+	int (*available)(size_t len, int mem_node, char *why, size_t whylen);
 	/* Build at r->len bytes and r->mem_node; -errno with @err on failure. */
 	int (*build)(struct hb_range *r, char *err, size_t errlen);
 	/* A fault request can change the state: rebuild before each call. */
@@ -78,6 +79,15 @@ void hb_state_names(char *buf, size_t len);
 int hb_range_build(struct hb_range *r, const struct hb_state *state,
 		   size_t len, int mem_node, char *err, size_t errlen);
 void hb_range_destroy(struct hb_range *r);
+
+/*
+ * Touch [@addr, @addr + @len) every @step bytes (a write, or a read), with
+ * SIGBUS and SIGSEGV caught: 0, or -EFAULT with the signal and where in
+ * @err. With @clock_ns, the loop alone is timed into @ns.
+ */
+int hb_touch_range(void *addr, size_t len, size_t step, bool write,
+		   uint64_t (*clock_ns)(void), uint64_t *ns, char *err,
+		   size_t errlen);
 
 /*
  * Is the range in its state? Looks at a sample of pagemap, and at

@@ -70,7 +70,7 @@ static void decide_skip(struct hb_case *c, const struct hb_machine *m)
 		return;
 	}
 	if (c->state->available &&
-	    c->state->available(c->size, why, sizeof(why))) {
+	    c->state->available(c->size, c->nodes.mem, why, sizeof(why))) {
 		c->skipped = true;
 		snprintf(c->skip_reason, sizeof(c->skip_reason), "%s", why);
 		return;

@@ -72,10 +72,20 @@ void hb_progress_repetition(struct hb_progress *p, const char *name)
 		draw(p, name);
 }
 
-void hb_progress_case_done(struct hb_progress *p, const char *name)
+void hb_progress_case_done(struct hb_progress *p, const char *name,
+			   const char *error, double ns_per_page)
 {
 	p->cases_done++;
-	if (!p->tty)
+	hb_progress_clear(p);
+	if (error)
+		fprintf(stderr, "FAILED %s: %s\n", name, error);
+	else if (p->tty && ns_per_page >= 0)
+		fprintf(stderr, "done   %-46s %10.1f ns/page\n", name, ns_per_page);
+	else if (p->tty)
+		fprintf(stderr, "done   %s\n", name);
+	if (p->tty)
+		p->last_draw = 0;	/* the progress line comes back at once */
+	else
 		draw(p, name);
 }
 

@@ -25,8 +25,10 @@ void hb_progress_start(struct hb_progress *p, size_t cases_total,
 		       size_t reps_total);
 /* A repetition of case @name starts. */
 void hb_progress_repetition(struct hb_progress *p, const char *name);
-/* Case @name has reported all of its results. */
-void hb_progress_case_done(struct hb_progress *p, const char *name);
+/* Case @name has reported all of its results: @error (NULL when it ran)
+ * or its mean @ns_per_page (negative: none) on a line of its own. */
+void hb_progress_case_done(struct hb_progress *p, const char *name,
+			   const char *error, double ns_per_page);
 /* Take the line off the terminal before other output goes there. */
 void hb_progress_clear(struct hb_progress *p);
 void hb_progress_end(struct hb_progress *p);

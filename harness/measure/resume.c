@@ -27,10 +27,18 @@ int hb_resume_save_args(const char *dir, int argc, char **argv)
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	for (i = 1; i < argc; i++)
+	for (i = 1; i < argc; i++) {
+		/* --result-file names this attempt's answer, not the run. */
+		if (!strcmp(argv[i], "--result-file") && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (!strncmp(argv[i], "--result-file=", 14))
+			continue;
 		if (fwrite(argv[i], 1, strlen(argv[i]) + 1, f) !=
 		    strlen(argv[i]) + 1)
 			ret = -EIO;
+	}
 	if (fclose(f) && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, path))

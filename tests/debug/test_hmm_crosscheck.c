@@ -400,7 +400,7 @@ int main(int argc, char **argv)
 			tap(0, "%s: no such page state", name);
 			continue;
 		}
-		if (st->available && st->available(xc->len, why, sizeof(why))) {
+		if (st->available && st->available(xc->len, -1, why, sizeof(why))) {
 			tap(1, "%s # SKIP %s", name, why);
 			continue;
 		}

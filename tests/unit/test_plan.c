@@ -228,25 +228,29 @@ static void test_filter_keeps_calibration(void **unused)
 static uint64_t fake_sizes_seen[64];
 static size_t fake_nseen;
 
-static int fake_no_swap(size_t len, char *why, size_t whylen)
+static int fake_no_swap(size_t len, int mem_node, char *why, size_t whylen)
 {
+	(void)mem_node;
 	if (fake_nseen < 64)
 		fake_sizes_seen[fake_nseen++] = len;
 	snprintf(why, whylen, "no swap is configured (fake)");
 	return -ENOTSUP;
 }
 
-static int fake_few_hugepages(size_t len, char *why, size_t whylen)
+/* Huge pages per node, as hugetlb_available() judges them: node 0 has 4
+ * (8 MiB), node 1 one (2 MiB). */
+static int fake_few_hugepages(size_t len, int mem_node, char *why, size_t whylen)
 {
-	if (len <= 2UL << 20)
+	if (len <= (mem_node == 1 ? 2UL << 20 : 8UL << 20))
 		return 0;
-	snprintf(why, whylen, "not enough huge pages reserved (fake, %zu needed)",
-		 len >> 21);
+	snprintf(why, whylen, "not enough huge pages on node %d (fake, %zu needed)",
+		 mem_node, len >> 21);
 	return -ENOSPC;
 }
 
-static int fake_thp(size_t len, char *why, size_t whylen)
+static int fake_thp(size_t len, int mem_node, char *why, size_t whylen)
 {
+	(void)mem_node;
 	if (len >= 2UL << 20)
 		return 0;
 	snprintf(why, whylen, "a THP needs 2 MiB (fake)");
@@ -310,7 +314,9 @@ static void test_state_unavailable_skips_with_its_reason(void **unused)
 			assert_string_equal(c->skip_reason,
 					    "no swap is configured (fake)");
 		} else if (c->state == &fake_hugetlb) {
-			assert_int_equal(c->skipped, c->size > 2UL << 20);
+			/* judged on the case's memory node */
+			assert_int_equal(c->skipped,
+					 c->size > (c->nodes.mem == 1 ? 2UL << 20 : 8UL << 20));
 		} else if (c->state == &fake_thp_state) {
 			assert_int_equal(c->skipped, c->size < 2UL << 20);
 		} else {
@@ -318,8 +324,8 @@ static void test_state_unavailable_skips_with_its_reason(void **unused)
 		}
 	}
 	assert_int_equal(plan.nskipped, skipped);
-	/* swapped: 30; hugetlb 8M: 10; thp 4K: 10 */
-	assert_int_equal(skipped, 30 + 10 + 10);
+	/* swapped: 30; hugetlb 8M on node 1: 5; thp 4K: 10 */
+	assert_int_equal(skipped, 30 + 5 + 10);
 	/* Asked once per case, with the case's size. */
 	assert_int_equal(fake_nseen, 2 * 3 * 5);
 	for (i = 0; i < fake_nseen; i++)
@@ -333,10 +339,11 @@ static void test_state_unavailable_skips_with_its_reason(void **unused)
 		assert_non_null(c);
 		assert_true(c->skipped);
 	}
-	c = find(&plan, "base/read/populate/hugetlb/8M/c0m0");
+	c = find(&plan, "base/read/populate/hugetlb/8M/c0m1");
 	assert_non_null(c);
 	assert_string_equal(c->skip_reason,
-			    "not enough huge pages reserved (fake, 4 needed)");
+			    "not enough huge pages on node 1 (fake, 4 needed)");
+	assert_false(find(&plan, "base/read/populate/hugetlb/8M/c0m0")->skipped);
 	c = find(&plan, "hmm/snap/prefill/thp/4K/c0m1");
 	assert_non_null(c);
 	assert_string_equal(c->skip_reason, "a THP needs 2 MiB (fake)");
@@ -347,7 +354,8 @@ static void test_state_unavailable_skips_with_its_reason(void **unused)
 /* The state's reason comes first, whatever else the machine lacks. */
 static void test_state_reason_before_machine_reasons(void **unused)
 {
-	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 0 } };
+	/* Memory on node 1, whose fake pool has one huge page. */
+	struct hb_node_pair pairs[] = { { .cpu = 0, .mem = 1 } };
 	struct hb_machine m;
 	struct hb_profile p;
 	struct hb_plan plan;
@@ -361,16 +369,16 @@ static void test_state_reason_before_machine_reasons(void **unused)
 	m.info.max_range_bytes = 4096;
 	assert_int_equal(hb_plan_build(&plan, &p, pairs, 1, &m, NULL, err,
 				       sizeof(err)), 0);
-	c = find(&plan, "base/read/populate/swapped/8M/c0m0");
+	c = find(&plan, "base/read/populate/swapped/8M/c0m1");
 	assert_string_equal(c->skip_reason, "no swap is configured (fake)");
-	c = find(&plan, "hmm/read/prefill/hugetlb/8M/c0m0");
+	c = find(&plan, "hmm/read/prefill/hugetlb/8M/c0m1");
 	assert_non_null(strstr(c->skip_reason, "huge pages"));
 	/* Where the state is fine, the machine's reason. */
-	c = find(&plan, "base/read/populate/hugetlb/2M/c0m0");
+	c = find(&plan, "base/read/populate/hugetlb/2M/c0m1");
 	assert_non_null(strstr(c->skip_reason, "5.14"));
-	c = find(&plan, "hmm/read/prefill/thp/2M/c0m0");
+	c = find(&plan, "hmm/read/prefill/thp/2M/c0m1");
 	assert_non_null(strstr(c->skip_reason, "max_range_gib"));
-	c = find(&plan, "hmm/read/prefill/present/4K/c0m0");
+	c = find(&plan, "hmm/read/prefill/present/4K/c0m1");
 	assert_false(c->skipped);
 	hb_plan_free(&plan);
 }
