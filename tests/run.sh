@@ -8,7 +8,7 @@
 # HMMBENCH_GUEST_TESTS the guest programs (default: all of GUEST_TEST_BINS).
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 kernels=${HMMBENCH_TEST_KERNELS:-"5.10 6.1 6.12"}
 unit_only=0
 while [[ $# -gt 0 ]]; do
@@ -83,13 +83,15 @@ done
 
 if [[ $unit_only -eq 0 ]]; then
 	echo "== module checks"
+	# shellcheck disable=SC2086 # the kernel list is words
 	run "kmod/checks" bash tests/kmod/check.sh $kernels
 
 	echo "== guest tests: one boot per kernel"
 	guest_bins=${HMMBENCH_GUEST_TESTS:-$(make -s print-GUEST_TEST_BINS)}
 	quick_runs=()
 	for k in $kernels; do
-		includes=(--include tests/guest/run-guest.sh:/work/run-guest.sh
+		includes=(--include tests/lib.sh:/work/tests/lib.sh
+			  --include tests/guest/run-guest.sh:/work/run-guest.sh
 			  --include tests/guest/quick-run.sh:/work/quick-run.sh
 			  --include tests/guest/interrupt-run.sh:/work/interrupt-run.sh
 			  --include build/hmmbench:/work/build/hmmbench
@@ -127,6 +129,10 @@ if [[ $unit_only -eq 0 ]]; then
 		runs_k=("$dir"/results/*/*/*/ "$dir"/interrupted/*/*/*/)
 		run "guest-$k/check_run" build/unit/check_run "${runs_k[@]%/}"
 	done
+
+	echo "== no case can sink a run: hugetlb cases without their pages, in a guest per kernel"
+	# shellcheck disable=SC2086 # the kernel list is words
+	run "vm/case-failures" bash tests/vm/test_case_failures.sh $kernels
 
 	echo "== comparing the quick runs"
 	run "compare/kernels" bash tests/results/test_compare_runs.sh "${quick_runs[@]}"

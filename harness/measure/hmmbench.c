@@ -464,8 +464,7 @@ static int measure(struct measure_run *r, int argc, char **argv)
 	fprintf(stderr, "hmmbench: %zu cases to run (%zu repetitions), %zu skipped%s; estimated %s\n",
 		ncases, nreps, r->plan.nskipped,
 		ndone ? ", the rest done before" : "", est);
-	fprintf(stderr, "hmmbench: Google Benchmark's table goes to %s/" HB_RESULT_CONSOLE "\n",
-		r->out.partial);
+	fprintf(stderr, "hmmbench: Google Benchmark's table goes to " HB_RESULT_CONSOLE " in the result folder\n");
 	if (r->plan.nskipped) {
 		fprintf(stderr, "hmmbench: skipping %zu cases this machine cannot run:\n",
 			r->plan.nskipped);

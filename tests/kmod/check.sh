@@ -8,7 +8,7 @@
 # the version. TAP on stdout.
 # Usage: tests/kmod/check.sh SERIES...
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 # The build's leftovers that clean must remove.
@@ -32,8 +32,9 @@ if [[ ! -x $cp_dir/scripts/checkpatch.pl ]]; then
 fi
 report=$("$cp_dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -f \
 	kmod/*.c kmod/*.h kmod/uapi/*.h 2>&1)
-tap $([[ -z $report ]]; echo $?) "checkpatch.pl --strict reports nothing on kmod/"
-[[ -n $report ]] && echo "$report" | sed 's/^/# /'
+[[ -z $report ]]
+tap $? "checkpatch.pl --strict reports nothing on kmod/"
+[[ -n $report ]] && echo "# ${report//$'\n'/$'\n'# }"
 
 for series in "$@"; do
 	release=$(harness/vm/kernel.sh resolve "$series")
@@ -54,14 +55,14 @@ for series in "$@"; do
 	status=$?
 	# modpost says WARNING:, the compiler warning:.
 	warnings=$(echo "$log" | grep -iE 'warning:|error:')
-	tap $([[ $status -eq 0 && -z $warnings && -f $dir/hmm_bench.ko ]]; echo $?) \
-		"W=1 build for $release without warnings"
-	[[ -n $warnings ]] && echo "$warnings" | sed 's/^/# /'
+	[[ $status -eq 0 && -z $warnings && -f $dir/hmm_bench.ko ]]
+	tap $? "W=1 build for $release without warnings"
+	[[ -n $warnings ]] && echo "# ${warnings//$'\n'/$'\n'# }"
 	log=$(make -C "$kdir" M="$PWD/$dir" clean 2>&1)
 	status=$?
 	left=$(leftovers "$dir")
-	tap $([[ $status -eq 0 && -z $left ]]; echo $?) \
-		"kbuild clean (M=) for $release succeeds and removes the build"
+	[[ $status -eq 0 && -z $left ]]
+	tap $? "kbuild clean (M=) for $release succeeds and removes the build"
 	[[ $status -ne 0 ]] && echo "$log" | tail -5 | sed 's/^/# /'
 	[[ -n $left ]] && echo "# left behind: $left"
 
@@ -73,19 +74,19 @@ for series in "$@"; do
 	log=$(make -C "$dir" KDIR="$kdir" 2>&1)
 	status=$?
 	warnings=$(echo "$log" | grep -iE 'warning:|error:')
-	tap $([[ $status -eq 0 && -z $warnings && -f $dir/hmm_bench.ko ]]; echo $?) \
-		"make -C kmod KDIR=$kdir builds without warnings"
+	[[ $status -eq 0 && -z $warnings && -f $dir/hmm_bench.ko ]]
+	tap $? "make -C kmod KDIR=$kdir builds without warnings"
 	[[ -n $warnings || $status -ne 0 ]] && echo "${warnings:-$log}" | tail -5 | sed 's/^/# /'
 
 	root=$(mktemp -d)
 	log=$(make -C "$dir" KDIR="$kdir" INSTALL_MOD_PATH="$root" install 2>&1)
 	status=$?
 	mods=$root/lib/modules
-	installed=$(cd "$mods" 2>/dev/null && ls -d -- */ 2>/dev/null | tr -d / | tr '\n' ' ')
-	tap $([[ $status -eq 0 && "$installed" == "$release " ]] &&
+	installed=$(find "$mods" -mindepth 1 -maxdepth 1 -type d -printf '%f ' 2>/dev/null)
+	[[ $status -eq 0 && "$installed" == "$release " ]] &&
 		ls "$mods/$release"/extra/hmm_bench.ko* >/dev/null 2>&1 &&
-		grep -qE '^extra/hmm_bench\.ko(\.[a-z]+)?:' "$mods/$release/modules.dep"; echo $?) \
-		"make install INSTALL_MOD_PATH= puts hmm_bench.ko in lib/modules/$release/extra and depmod indexes it"
+		grep -qE '^extra/hmm_bench\.ko(\.[a-z]+)?:' "$mods/$release/modules.dep"
+	tap $? "make install INSTALL_MOD_PATH= puts hmm_bench.ko in lib/modules/$release/extra and depmod indexes it"
 	[[ $status -ne 0 ]] && echo "$log" | tail -5 | sed 's/^/# /'
 	[[ "$installed" != "$release " ]] && echo "# lib/modules/ holds: ${installed:-nothing}"
 	rm -rf "$root"
@@ -93,30 +94,30 @@ for series in "$@"; do
 	log=$(make -C "$dir" KDIR="$kdir" clean 2>&1)
 	status=$?
 	left=$(leftovers "$dir")
-	tap $([[ $status -eq 0 && -z $left ]]; echo $?) \
-		"make -C kmod KDIR=$kdir clean succeeds and removes the build"
+	[[ $status -eq 0 && -z $left ]]
+	tap $? "make -C kmod KDIR=$kdir clean succeeds and removes the build"
 	[[ $status -ne 0 ]] && echo "$log" | tail -5 | sed 's/^/# /'
 	[[ -n $left ]] && echo "# left behind: $left"
 
 	# A kernel without HMM mirroring, as far as Kbuild can tell.
 	log=$(make -C "$dir" KDIR="$kdir" CONFIG_HMM_MIRROR= modules 2>&1)
 	status=$?
-	tap $([[ $status -ne 0 && ! -f $dir/hmm_bench.ko ]] &&
+	[[ $status -ne 0 && ! -f $dir/hmm_bench.ko ]] &&
 		grep -q "kernel $release is configured without CONFIG_HMM_MIRROR=y," <<<"$log" &&
-		grep -q './run.sh --kernel' <<<"$log"; echo $?) \
-		"a $release configured without CONFIG_HMM_MIRROR is refused, naming the option and the way out"
+		grep -q './run.sh --kernel' <<<"$log"
+	tap $? "a $release configured without CONFIG_HMM_MIRROR is refused, naming the option and the way out"
 	[[ $status -eq 0 ]] && echo "# the build went through"
 	make -C "$dir" KDIR="$kdir" clean > /dev/null 2>&1
 done
 
-tap $(grep -q 'BUILD_EXCLUSIVE_CONFIG="CONFIG_HMM_MIRROR CONFIG_MMU_NOTIFIER"' kmod/dkms.conf; echo $?) \
-	"dkms.conf skips kernels without HMM mirroring"
+grep -q 'BUILD_EXCLUSIVE_CONFIG="CONFIG_HMM_MIRROR CONFIG_MMU_NOTIFIER"' kmod/dkms.conf
+tap $? "dkms.conf skips kernels without HMM mirroring"
 dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' kmod/dkms.conf)
 priv=kmod/hmm_bench_priv.h
 module_version=$(sed -n 's/^#define HMM_BENCH_VERSION_STR[[:space:]]*"\(.*\)"$/\1/p' $priv)
 parts=$(for p in MAJOR MINOR PATCH; do
-	sed -n "s/^#define HMM_BENCH_VERSION_$p[[:space:]]*\([0-9]*\)$/\1/p" $priv
+	sed -n "s/^#define HMM_BENCH_VERSION_${p}[[:space:]]*\([0-9]*\)$/\1/p" "$priv"
 done | paste -sd.)
-tap $([[ -n $dkms_version && $dkms_version == "$module_version" && $module_version == "$parts" ]]; echo $?) \
-	"dkms.conf PACKAGE_VERSION ($dkms_version) is the module's version ($module_version, $parts)"
+[[ -n $dkms_version && $dkms_version == "$module_version" && $module_version == "$parts" ]]
+tap $? "dkms.conf PACKAGE_VERSION ($dkms_version) is the module's version ($module_version, $parts)"
 tap_done

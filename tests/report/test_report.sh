@@ -27,19 +27,11 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	[[ $# -gt 1 ]] && printf '# %s\n' "${@:2}"
-	return 0
-}
-check() {	# check "description" command...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
+
+# fits80 FILE: no line of FILE is wider than a mail's 80 columns.
+fits80() { ! awk 'length > 80' "$1" | grep -q .; }
 
 # run CMD... : stdout to $tmp/out, stderr to $tmp/err, status in $rc
 run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
@@ -152,9 +144,7 @@ if [[ $rc -eq 0 && -z $long ]] && grep -q '#4' "$tmp/out"; then
 else
 	not_ok "five runs: every line of compare fits 80 columns" "exit $rc" "$long"
 fi
-awk 'length > 80' "$tmp/shift.txt" | grep -q . &&
-	not_ok "two runs: compare fits 80 columns" ||
-	ok "two runs: compare fits 80 columns"
+check "two runs: compare fits 80 columns" fits80 "$tmp/shift.txt"
 
 run "$report" compare --no-plots "$A" "$ERR"
 if grep -Eq '^Amean +[0-9.]+ \(   0\.00%\) +ERROR' "$tmp/out" &&
@@ -204,8 +194,7 @@ check "report has a method paragraph naming the VM" \
 	grep -q "QEMU VM (tcg" "$tmp/report.txt"
 check "report lists the plots to attach" \
 	grep -q "plots/ns_page-read-present.png" "$tmp/report.txt"
-awk 'length > 80' "$tmp/report.txt" | grep -q . &&
-	not_ok "report fits 80 columns" || ok "report fits 80 columns"
+check "report fits 80 columns" fits80 "$tmp/report.txt"
 
 run "$report" plot "$A"
 pngs=$(find "$A/plots" -name '*.png')
@@ -227,8 +216,11 @@ for f in $svgs; do
 		head -c 100 "$f" | grep -Eq '<\?xml|<svg' || bad+=" $f"
 	fi
 done
-[[ -n $svgs && -z $bad ]] && ok "plot writes SVG files that parse as XML" ||
+if [[ -n $svgs && -z $bad ]]; then
+	ok "plot writes SVG files that parse as XML"
+else
 	not_ok "plot writes SVG files that parse as XML" "$bad"
+fi
 check "plot makes the NUMA matrix and the ratio chart" \
 	test -s "$A/plots/numa-read-present-2M.png" -a -s "$A/plots/ratio-read.png"
 check "gnuplot read derived TSV" test -s "$A/plots/data/ns_page-read-present.tsv"
@@ -280,4 +272,4 @@ else
 		"needs libbenchmark-tools and python3-scipy"
 fi
 
-[[ $failed -eq 0 ]]
+tap_done

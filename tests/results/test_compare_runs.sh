@@ -4,7 +4,7 @@
 # run and plots it. TAP on stdout.
 # Usage: test_compare_runs.sh RUN_DIR... (at least two)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 report=build/hmmbench-report

@@ -4,7 +4,7 @@
 # and report on the two runs; the fallback when this kernel cannot take
 # the module. TAP on stdout.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 tmp=$(mktemp -d)
@@ -18,18 +18,18 @@ tap $? "the help names --kernel and compare"
 
 ./run.sh --kernel 9.9 --out "$res" --profile quick > "$tmp/out" 2> "$tmp/err"
 rc=$?
-tap $([[ $rc -ne 0 ]] && grep -q "unknown kernel series '9.9'" "$tmp/err"; echo $?) \
-	"an unknown kernel series is refused by name"
+[[ $rc -ne 0 ]] && grep -q "unknown kernel series '9.9'" "$tmp/err"
+tap $? "an unknown kernel series is refused by name"
 
 ./run.sh --kernel 6.1 --out "$res" --profile quick --frobnicate > "$tmp/out" 2> "$tmp/err"
 rc=$?
-tap $([[ $rc -ne 0 ]] && grep -q "unknown option '--frobnicate'" "$tmp/out" "$tmp/err"; echo $?) \
-	"an unknown option is refused by name"
+[[ $rc -ne 0 ]] && grep -q "unknown option '--frobnicate'" "$tmp/out" "$tmp/err"
+tap $? "an unknown option is refused by name"
 
 ./run.sh compare "$tmp/nonexistent" "$tmp/nonexistent2" > "$tmp/out" 2> "$tmp/err"
 rc=$?
-tap $([[ $rc -ne 0 ]] && grep -q 'no such run folder' "$tmp/err"; echo $?) \
-	"compare of a missing run folder: clear error, non-zero exit"
+[[ $rc -ne 0 ]] && grep -q 'no such run folder' "$tmp/err"
+tap $? "compare of a missing run folder: clear error, non-zero exit"
 
 # The narrowed quick profile on two kernels, each in its own VM.
 ./run.sh --kernel 6.1 --kernel 6.12 --out "$res" --profile quick \
@@ -37,7 +37,8 @@ tap $([[ $rc -ne 0 ]] && grep -q 'no such run folder' "$tmp/err"; echo $?) \
 	> "$tmp/vm.out" 2> "$tmp/vm.err"
 tap $? "./run.sh --kernel 6.1 --kernel 6.12 --profile quick"
 mapfile -t runs < <(find "$res" -name COMPLETE -printf '%h\n' | sort)
-tap $([[ ${#runs[@]} -eq 2 ]]; echo $?) "two complete result folders (got ${#runs[@]})"
+[[ ${#runs[@]} -eq 2 ]]
+tap $? "two complete result folders (got ${#runs[@]})"
 [[ ${#runs[@]} -eq 2 ]] || { tail -20 "$tmp/vm.err" | sed 's/^/# /'; tap_done; exit 1; }
 grep -q '"vm": "tcg"\|"vm": "kvm"' "${runs[0]}/hmmbench.json"
 tap $? "a VM run is labelled with its accelerator"
@@ -95,8 +96,8 @@ sed -i 's#"name": "hmm/#"name": "zzz/#; s#"run_name": "hmm/#"run_name": "zzz/#' 
 sed -i 's#"name": "base/#"name": "yyy/#; s#"run_name": "base/#"run_name": "yyy/#; s#"name": "cal/#"name": "xxx/#; s#"run_name": "cal/#"run_name": "xxx/#' "$tmp/other/a/hmmbench.json"
 ./run.sh compare "$tmp/other/a" "${runs[1]}" > "$tmp/out" 2> "$tmp/err"
 rc=$?
-tap $([[ $rc -ne 0 ]] && grep -qi 'no benchmark case is in every run\|in common' "$tmp/err"; echo $?) \
-	"runs with no case in common: clear error, non-zero exit"
+[[ $rc -ne 0 ]] && grep -qi 'no benchmark case is in every run\|in common' "$tmp/err"
+tap $? "runs with no case in common: clear error, non-zero exit"
 
 # Where this kernel cannot take the module (run.sh's own verdict, from its
 # native_blocker), --no-vm stops with status 1 and says why in one line.
@@ -105,8 +106,8 @@ blocker=$(bash -c '. ./run.sh && native_blocker' 2> /dev/null)
 if [[ -n $blocker ]]; then
 	./run.sh --no-vm --out "$res" --profile quick > "$tmp/out" 2> "$tmp/err"
 	rc=$?
-	tap $([[ $rc -eq 1 ]] && grep -qxF "run.sh: cannot run natively: $blocker" "$tmp/err" &&
-		grep -q -- '--kernel 6.12' "$tmp/err"; echo $?) \
-		"--no-vm on a kernel that cannot take the module: one-line reason ($blocker) and the fix"
+	[[ $rc -eq 1 ]] && grep -qxF "run.sh: cannot run natively: $blocker" "$tmp/err" &&
+		grep -q -- '--kernel 6.12' "$tmp/err"
+	tap $? "--no-vm on a kernel that cannot take the module: one-line reason ($blocker) and the fix"
 fi
 tap_done

@@ -13,17 +13,10 @@ kernels=${HMMBENCH_VM_KERNELS:-6.1 5.10 6.12}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_vm_runner.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# check DESCRIPTION COMMAND...: one TAP line; on failure show the evidence.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; diag; fi
-}
-diag() {
+# shellcheck source=tests/lib.sh
+. "$repo/tests/lib.sh"
+# The evidence of a failed check: the end of the last vm-run's log.
+tap_diag() {
 	[[ -e $log ]] && sed 's/^/# /' "$log" | tail -n 15
 	return 0
 }
@@ -98,5 +91,4 @@ check "$k: a timeout exits 124" test "$rc" = 124
 check "$k: the timeout is named on stderr" grep -q '^vm-run: timeout' "$log"
 check "$k: the console log of the timeout is kept" test -s "$o/console.log"
 
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_done
