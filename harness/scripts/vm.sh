@@ -53,7 +53,7 @@ vm_launch() {
 # stays (console log, vm.env, output) under a name that says so. Returns 1
 # when no complete run came back.
 vm_collect() {
-	local status=$1 run rel name to reason complete=0 kept=0
+	local status=$1 run rel name to reason complete=0 kept=0 left=0
 	vm_pending=''
 	[[ -n ${vm_dir:-} && -d $vm_dir ]] || return 1
 	reason=$(sed -n "s/^HMMBENCH_VM_REASON='\(.*\)'$/\1/p" "$vm_dir/vm.env" 2> /dev/null)
@@ -66,7 +66,7 @@ vm_collect() {
 		cp "$vm_dir/vm.env" "$vm_dir/console.log" "$run/system/" 2> /dev/null || true
 		if [[ -e $to ]]; then
 			say "$to exists already: leaving this run in $vm_dir"
-			kept=1
+			left=1
 			continue
 		fi
 		mv "$run" "$to"
@@ -78,14 +78,15 @@ vm_collect() {
 			kept=1
 		fi
 	done
-	if [[ $complete -eq 0 && $kept -eq 0 ]]; then
+	if [[ $complete -eq 0 && $kept -eq 0 && $left -eq 0 ]]; then
 		to=$vm_dest/failed-$vm_series-$(date +%Y%m%d-%H%M%S)
 		mv "$vm_dir" "$to"
 		say "the VM run on $vm_series ended with status $status${reason:+ ($reason)} before any result folder was written; its console log and output are in $to"
 		say "to try again: ./run.sh --kernel $vm_series ${vm_retry[*]}"
 		return 1
 	fi
-	[[ $kept -eq 1 ]] || rm -rf "$vm_dir"
+	# Its console log and vm.env went with each run.
+	[[ $left -eq 1 ]] || rm -rf "$vm_dir"
 	[[ $status -eq 0 ]] || say "the VM run on $vm_series ended with status $status"
 	[[ $complete -eq 1 ]]
 }

@@ -563,6 +563,8 @@ p=$tmp/out/fakehost-vm/6.1.0-fake/.20260101-000000.partial
 check "VM run ends early: non-zero exit, the partial folder under results/<host>-vm/<release>/" \
 	bash -c "[[ $rc -ne 0 && -d '$p/cases' ]]"
 check "VM run ends early: its console log is kept with it" grep -q 'console of' "$p/system/console.log"
+check "VM run ends early: no working folder is left under results/" \
+	bash -c "[[ -z \$(find '$tmp/out' -name '.vm-*') ]]"
 check "VM run ends early: says where, why, and ./run.sh --resume DIR" \
 	bash -c "grep -q 'ended early (the kernel logged a problem: Oops); what it finished is kept in $p' '$tmp/e' && grep -q 'to run what is missing: ./run.sh --resume $p\$' '$tmp/e'"
 export FAKE_VM=ok

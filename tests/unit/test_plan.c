@@ -71,7 +71,9 @@ static void test_shipped_profiles_load(void **unused)
 				    sizeof(err)))
 			fail_msg("%s: %s", names[i], err);
 		assert_string_equal(p.name, names[i]);
-		assert_true(p.repetitions >= 9);
+		/* Enough for the U test: 9 for claims, 5 (p < 0.01 at
+		 * best) for quick, the pipeline in minutes under TCG. */
+		assert_true(p.repetitions >= (i == 0 ? 5 : 9));
 		assert_int_equal(p.nstyles, 2);
 		assert_int_equal(p.nasks, 4);
 		assert_true(p.description[0]);
