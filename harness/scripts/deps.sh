@@ -4,6 +4,10 @@
 # Groups: build test vm plot compare
 set -euo pipefail
 
+say() { echo "hmmbench: $*" >&2; }
+# shellcheck source=harness/scripts/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 no_install=0
 if [[ "${1:-}" == "--no-install" ]]; then
 	no_install=1
@@ -18,7 +22,7 @@ declare -A why=(
 	[compare]="cross-check with Google Benchmark's compare.py"
 )
 declare -A pkgs=(
-	[build]="gcc g++ make pkg-config libbenchmark-dev libhwloc-dev hwloc libnuma-dev numactl libjansson-dev libgsl-dev kmod"
+	[build]="gcc g++ make pkg-config pahole libbenchmark-dev libhwloc-dev hwloc libnuma-dev numactl libjansson-dev libgsl-dev kmod"
 	[test]="libcmocka-dev qemu-system-x86 busybox-static cpio xz-utils zstd gnuplot-nox libbenchmark-tools python3-scipy file libxml2-utils"
 	[vm]="qemu-system-x86 busybox-static cpio xz-utils zstd kmod"
 	[plot]="gnuplot-nox"
@@ -45,13 +49,4 @@ if [[ $no_install -eq 1 ]]; then
 	echo "hmmbench: install them with: apt-get install ${missing[*]}" >&2
 	exit 1
 fi
-if [[ $(id -u) -ne 0 ]]; then
-	echo "hmmbench: missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
-	exit 1
-fi
-echo "hmmbench: installing ${missing[*]} (needed to ${why[$1]}${2:+ and more})" >&2
-export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; then
-	apt-get update -q >&2
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-fi
+apt_install "${why[$1]}${2:+ and more}" "${missing[@]}"

@@ -22,8 +22,10 @@ cp_dir=build/checkpatch
 if [[ ! -x $cp_dir/scripts/checkpatch.pl ]]; then
 	harness/scripts/deps.sh build >&2
 	if ! ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1; then
-		echo "# installing linux-source-6.12 for scripts/checkpatch.pl" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends linux-source-6.12 >&2
+		# shellcheck source=harness/scripts/apt.sh
+		. harness/scripts/apt.sh
+		say() { echo "# $*" >&2; }
+		apt_install "get scripts/checkpatch.pl" linux-source-6.12
 	fi
 	mkdir -p "$cp_dir"
 	tar -xf /usr/src/linux-source-6.12.tar.* -C "$cp_dir" --strip-components=1 \
