@@ -9,22 +9,26 @@ cd "$here"
 
 usage() {
 	cat <<'EOF'
-Usage: ./run.sh [OPTIONS] [HMMBENCH OPTIONS]   measure (default: profile standard)
+Usage: ./run.sh [OPTIONS] [HMMBENCH OPTIONS]   measure
        ./run.sh compare [--test welch|mwu] [--alpha A] RUN...   compare runs
        ./run.sh report RUN                                     patch-mail text
        ./run.sh --help
 
 Measuring, natively: as root on bare metal, ./run.sh installs what is
 missing (apt), builds hmm_bench.ko for the running kernel, loads it, runs
-the profile, unloads the module (also on Ctrl-C or error), and prints where
-the results, plots and summary are. A hmm_bench loaded before is used if it
-speaks this tree's ABI and is left loaded; one of another ABI stops the
-run (rmmod hmm_bench first). Where the running kernel cannot take the
-module (no root, a container, no module support, modules disabled,
-lockdown, enforced module signatures, no CONFIG_HMM_MIRROR, no headers) it
-says why in one line and runs the same profile in a VM on Debian's newest
-6.12 kernel instead (--no-vm: stop with status 1). Ctrl-C exits with
-status 130, SIGTERM with 143; otherwise the status is hmmbench's.
+the standard profile, unloads the module (also on Ctrl-C or error), and
+prints where the results, plots and summary are. A hmm_bench loaded before
+is used if it speaks this tree's ABI and is left loaded; one of another
+ABI stops the run (rmmod hmm_bench first). Where the running kernel cannot
+take the module (not root, a container, booted with nomodule, no module
+support, modules disabled, no CAP_SYS_MODULE, lockdown, enforced module
+signatures, no CONFIG_HMM_MIRROR, no headers) it says why in one line and
+measures in a VM on Debian's newest 6.12 kernel instead (--no-vm: stop
+with status 1). A VM without KVM (TCG) runs the quick profile unless
+--profile is given. Nothing is installed into /boot or /etc/apt: kernels
+for VMs are unpacked into ~/.cache/hmmbench. A case that fails is
+recorded with its reason and the run goes on (status 1). Ctrl-C exits
+with status 130, SIGTERM with 143; otherwise the status is hmmbench's.
 
 Options:
   --kernel SERIES   run in a QEMU VM on Debian kernel SERIES (5.10, 6.1,
@@ -34,15 +38,18 @@ Options:
   --no-vm           never fall back to a VM: fail instead
   --no-install      do not install packages; say what is missing and stop
   --vm-timeout S    give each VM at most S seconds (default 7200)
-  --resume DIR      finish a native run that was interrupted: DIR is the
-                    .<timestamp>.partial folder it named; the cases it
-                    finished are kept, the rest run with its options
+  --resume DIR      finish a run that was interrupted or ended early: DIR
+                    is the .<timestamp>.partial folder it named; a VM run
+                    boots the kernel it ran on; the cases it finished are
+                    kept, the rest run with its options
 Every other option goes to hmmbench: --profile quick|standard|full,
 --filter, --sizes, --states, --styles, --access, --window, --nodes,
 --repetitions, --min-time, --out, --governor, --list (build/hmmbench --help).
 
-Results: results/<host>/<kernel-release>/<timestamp>/ with hmmbench.json
-(Google Benchmark), summary.txt, plots/, system/, hist/, skipped.tsv.
+Results: results/<host>/<kernel-release>/<timestamp>/ (results/<host>-vm/
+for VM runs) with hmmbench.json (Google Benchmark), summary.txt,
+console.txt (Google Benchmark's table), plots/, system/, hist/,
+skipped.tsv.
 EOF
 }
 
