@@ -50,6 +50,6 @@ for k in "$@"; do
 		check "$k: without MADV_POPULATE the guarded touch caught the SIGBUS" \
 			grep -q 'ERROR: SIGBUS at byte' "$cg/summary.txt"
 	fi
-	[[ $tap_failed -eq 0 ]] || { tail -5 "$o.log"; tail -5 "$o"/*.err; } | sed 's/^/# /'
+	[[ $tap_failed -eq 0 ]] || { tail -n 5 "$o.log"; tail -n 5 "$o"/*.err; } | sed 's/^/# /'
 done
 tap_done
