@@ -41,7 +41,7 @@ for k in "$@"; do
 	check "$k: faults refused: each 16M hugetlb case is an ERROR with its reason in the summary" \
 		bash -c "[[ \$(grep -cE '^(hmm|base)/write/[a-z]+/hugetlb/16M/c0m[01] +ERROR: (SIGBUS at byte [0-9]+ of the range|madvise\(MADV_POPULATE_WRITE\): )' '$cg/summary.txt') -eq 4 ]]"
 	check "$k: faults refused: the JSON's error_message says the same" \
-		bash -c "grep -A3 '\"name\": \"hmm/write/default/hugetlb/16M/c0m1' '$cg/hmmbench.json' | grep -qE '\"error_message\": \"(SIGBUS|madvise)'"
+		bash -c "grep -A10 '\"name\": \"hmm/write/default/hugetlb/16M/c0m1' '$cg/hmmbench.json' | grep -qE '\"error_message\": \"(SIGBUS|madvise)'"
 	check "$k: faults refused: the terminal got one FAILED line per failed case" \
 		bash -c "[[ \$(grep -c '^FAILED .*/hugetlb/16M/' '$o/cgroup.err') -eq 4 ]]"
 	check "$k: faults refused: the 2M hugetlb and the none cases still ran" \
