@@ -82,7 +82,7 @@ if [[ -n $blocker ]]; then
 	check "Google Benchmark's table is in console.txt, not on the terminal" \
 		bash -c "grep -q '^Benchmark ' '$default_run/console.txt' && ! grep -q '^Benchmark \|Library was built as' '$tmp/default.out' '$tmp/default.err'"
 	check "one line per finished case on the terminal" \
-		bash -c "[[ \$(tr '\r' '\n' < '$tmp/default.err' | grep -c '^done ') -eq \$(grep -c '\"aggregate_name\": \"mean\"' '$default_run/hmmbench.json') ]]"
+		bash -c "[[ \$(tr '\r' '\n' < '$tmp/default.err' | sed 's/\x1b\[K//g' | grep -c '^done ') -eq \$(grep -c '\"aggregate_name\": \"mean\"' '$default_run/hmmbench.json') ]]"
 	check "it prints where the results are" grep -q "^Results: $default_run\$" "$tmp/default.out"
 	check "no working folder is left under results/" \
 		bash -c "[[ -z \$(find results -maxdepth 2 -name '.vm-*') ]]"
