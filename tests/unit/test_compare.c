@@ -27,11 +27,14 @@ static char tmpdir[] = "/tmp/test_compare.XXXXXX";
 
 /*
  * A run folder named @name with one case per "NAME=v1,v2,..." in @cases
- * (real_time in ns, one repetition per value), plus an aggregate entry
- * that must be ignored. Returns the folder path (static buffer rotation).
+ * (real_time in ns, one repetition per value, @iterations each), plus an
+ * aggregate entry that must be ignored; @ctx is added to the context
+ * ("\"window\": \"64\", "). Returns the folder path (static buffer
+ * rotation).
  */
-static const char *make_run(const char *name, const char *kernel,
-			    const char *const *cases, int complete)
+static const char *make_run_ctx(const char *name, const char *kernel,
+				const char *ctx, int iterations,
+				const char *const *cases, int complete)
 {
 	static char paths[8][256];
 	static int next;
@@ -41,9 +44,10 @@ static const char *make_run(const char *name, const char *kernel,
 	snprintf(dir, 256, "%s/%s", tmpdir, name);
 	mkdir(dir, 0755);
 	w += (size_t)snprintf(json + w, sizeof(json) - w,
-		"{\"context\": {\"hmmbench_schema\": \"1\", "
+		"{\"context\": {\"hmmbench_schema\": \"1\", %s"
 		"\"kernel_release\": \"%s\", \"host\": \"h\", \"vm\": \"none\","
-		" \"num_cpus\": 4, \"caches\": []}, \"benchmarks\": [", kernel);
+		" \"num_cpus\": 4, \"caches\": []}, \"benchmarks\": [", ctx,
+		kernel);
 	for (int c = 0; cases[c]; c++) {
 		char buf[256], *eq, *tok, *save = NULL;
 		int rep = 0;
@@ -57,8 +61,10 @@ static const char *make_run(const char *name, const char *kernel,
 				"%s{\"name\": \"%s/manual_time\", "
 				"\"run_type\": \"iteration\", "
 				"\"repetition_index\": %d, \"real_time\": %s, "
+				"\"iterations\": %d, "
 				"\"time_unit\": \"ns\", \"ns_per_page\": 1.5}",
-				c || rep ? "," : "", buf, rep, tok), rep++;
+				c || rep ? "," : "", buf, rep, tok,
+				iterations), rep++;
 		w += (size_t)snprintf(json + w, sizeof(json) - w,
 			",{\"name\": \"%s/manual_time_mean\", "
 			"\"run_type\": \"aggregate\", \"aggregate_name\": \"mean\","
@@ -70,6 +76,17 @@ static const char *make_run(const char *name, const char *kernel,
 		write_text(dir, "COMPLETE", "");
 	return dir;
 }
+
+static const char *make_run(const char *name, const char *kernel,
+			    const char *const *cases, int complete)
+{
+	return make_run_ctx(name, kernel, "", 4, cases, complete);
+}
+
+/* The options compare uses by default. */
+static const struct compare_opts default_opts = {
+	{ TEST_WELCH, CORR_HOLM, 0.05, CLAIM_DEFAULT_FLOOR_PCT }, 0,
+};
 
 static int setup(void **state)
 {
@@ -149,7 +166,7 @@ static void test_load_errors(void **state)
 static char *compare_two(struct report_run runs[2], const char *tag,
 			 const char *const *a, const char *const *b)
 {
-	struct compare_opts o = { TEST_WELCH, 0.05 };
+	struct compare_opts o = default_opts;
 	char name[64], err[512], *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -181,7 +198,7 @@ static void test_compare_table(void **state)
 		"hmm/read/default/thp/2M=10,10",
 		NULL,
 	};
-	struct compare_opts o = { TEST_WELCH, 0.05 };
+	struct compare_opts o = default_opts;
 	struct report_run runs[2];
 	char err[512], *buf, *line;
 	size_t len = 0;
