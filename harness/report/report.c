@@ -356,7 +356,7 @@ void report_method_timing(const struct report_run *run, char *buf, size_t len)
 		 "chunk of the range (window %s pages; 0: one chunk): from "
 		 "before the fill of the chunk's pfn array (prefill writes "
 		 "every entry; default writes nothing, or for mixed requests "
-		 "clears the array and sets the write bit of every %s-th entry) "
+		 "clears the array and sets the write bit of 1 entry in %s) "
 		 "through mmu_interval_read_begin(), the mmap read lock, "
 		 "hmm_range_fault() and its unlock, to the "
 		 "mmu_interval_read_retry() check under the mirror lock that "
@@ -401,7 +401,7 @@ static void print_method(FILE *out, const struct report_run *run,
 	claims_rule(rule, sizeof(rule), o);
 	snprintf(text, sizeof(text),
 		 "Method: hmmbench %s with hmm_bench.ko %s (ABI %s) on host %s "
-		 "(%s CPUs, %s NUMA node(s)), Linux %s, %s. Profile %s, %s "
+		 "(%s CPUs; NUMA: %s), Linux %s, %s. Profile %s, %s "
 		 "repetitions per case (Google Benchmark %s, manual time: the "
 		 "module's). %s THP enabled=%s defrag=%s, with madvise() per "
 		 "range; cpufreq governor %s, turbo %s, ASLR %s. Statistics are "

@@ -208,14 +208,6 @@ double sig_test_p(enum sig_test t, const double *a, size_t na,
 			       stats_welch_p(a, na, b, nb);
 }
 
-int sig_test_significant(enum sig_test t, double alpha, const double *a,
-			 size_t na, const double *b, size_t nb)
-{
-	double p = sig_test_p(t, a, na, b, nb);
-
-	return !isnan(p) && p < alpha;
-}
-
 int sig_correction_parse(const char *s, enum sig_correction *c)
 {
 	if (!strcmp(s, "holm"))
