@@ -142,43 +142,72 @@ static void append_item(char *buf, size_t len, size_t *w, const char *title,
 				       *w ? "; " : "", title, text);
 }
 
-size_t facts_settings_differ(const struct report_run *runs, size_t nruns,
-			     char *buf, size_t len)
+/*
+ * Call @fn(@key, @arg) once for every context key of @runs for which
+ * @want(@key) holds, in the order the runs first have them.
+ */
+static void for_each_key(const struct report_run *runs, size_t nruns,
+			 int (*want)(const char *key),
+			 void (*fn)(const char *key, void *arg), void *arg)
 {
-	char vals[512], example[512];
-	size_t n = 0, w = 0, iters;
-
-	buf[0] = '\0';
-	for (size_t s = 0; s < sizeof(settings) / sizeof(settings[0]); s++) {
-		if (!key_differs(runs, nruns, settings[s].key, 1))
-			continue;
-		values_text(runs, nruns, settings[s].key, vals, sizeof(vals));
-		append_item(buf, len, &w, settings[s].title, vals);
-		n++;
-	}
 	for (size_t i = 0; i < nruns; i++)
 		for (size_t k = 0; k < runs[i].nctx; k++) {
 			const char *key = runs[i].ctx[k].key;
 			int first = 1;
 
-			/* each key once: at the first run that has it */
 			for (size_t j = 0; j < i && first; j++)
 				first = !results_ctx(&runs[j], key);
-			if (!first || !is_extra_setting(key) ||
-			    !key_differs(runs, nruns, key, 0))
-				continue;
-			values_text(runs, nruns, key, vals, sizeof(vals));
-			append_item(buf, len, &w, key, vals);
-			n++;
+			if (first && want(key))
+				fn(key, arg);
 		}
+}
+
+/* The differences found so far, as one line. */
+struct diff_line {
+	const struct report_run *runs;
+	size_t nruns;
+	int strict;		/* a key absent from a run differs */
+	char *buf;
+	size_t len, w, n;
+};
+
+static void add_difference(struct diff_line *d, const char *key,
+			   const char *title)
+{
+	char vals[512];
+
+	if (!key_differs(d->runs, d->nruns, key, d->strict))
+		return;
+	values_text(d->runs, d->nruns, key, vals, sizeof(vals));
+	append_item(d->buf, d->len, &d->w, title, vals);
+	d->n++;
+}
+
+static void add_key_difference(const char *key, void *arg)
+{
+	add_difference(arg, key, key);
+}
+
+size_t facts_settings_differ(const struct report_run *runs, size_t nruns,
+			     char *buf, size_t len)
+{
+	struct diff_line d = { runs, nruns, 1, buf, len, 0, 0 };
+	char example[512], vals[640];
+	size_t iters;
+
+	buf[0] = '\0';
+	for (size_t s = 0; s < sizeof(settings) / sizeof(settings[0]); s++)
+		add_difference(&d, settings[s].key, settings[s].title);
+	d.strict = 0;
+	for_each_key(runs, nruns, is_extra_setting, add_key_difference, &d);
 	iters = iterations_differ(runs, nruns, example, sizeof(example));
 	if (iters) {
 		snprintf(vals, sizeof(vals), "%zu case(s) differ, e.g. %s",
 			 iters, example);
-		append_item(buf, len, &w, "iterations per repetition", vals);
-		n++;
+		append_item(buf, len, &d.w, "iterations per repetition", vals);
+		d.n++;
 	}
-	return n;
+	return d.n;
 }
 
 /* ---- kernel and machine identity ---------------------------------------- */
@@ -192,25 +221,11 @@ static int is_identity_key(const char *key)
 size_t facts_identity_differ(const struct report_run *runs, size_t nruns,
 			     char *buf, size_t len)
 {
-	char vals[512];
-	size_t n = 0, w = 0;
+	struct diff_line d = { runs, nruns, 1, buf, len, 0, 0 };
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < nruns; i++)
-		for (size_t k = 0; k < runs[i].nctx; k++) {
-			const char *key = runs[i].ctx[k].key;
-			int first = 1;
-
-			for (size_t j = 0; j < i && first; j++)
-				first = !results_ctx(&runs[j], key);
-			if (!first || !is_identity_key(key) ||
-			    !key_differs(runs, nruns, key, 1))
-				continue;
-			values_text(runs, nruns, key, vals, sizeof(vals));
-			append_item(buf, len, &w, key, vals);
-			n++;
-		}
-	return n;
+	for_each_key(runs, nruns, is_identity_key, add_key_difference, &d);
+	return d.n;
 }
 
 /* ---- the differences section of compare --------------------------------- */
@@ -304,32 +319,37 @@ static void print_fact_rows(FILE *out, const char *title,
 	}
 }
 
+struct rows_out {
+	FILE *out;
+	const struct report_run *runs;
+	size_t nruns;
+	int any;
+};
+
+static void print_key_rows(const char *key, void *arg)
+{
+	struct rows_out *r = arg;
+
+	if (!key_differs(r->runs, r->nruns, key, 0))
+		return;
+	print_fact_rows(r->out, key, r->runs, r->nruns, key, NULL);
+	r->any = 1;
+}
+
 static int print_settings(FILE *out, const struct report_run *runs,
 			  size_t nruns)
 {
+	struct rows_out r = { out, runs, nruns, 0 };
 	char example[512];
 	size_t iters;
-	int any = 0;
 
 	for (size_t s = 0; s < sizeof(settings) / sizeof(settings[0]); s++)
 		if (key_differs(runs, nruns, settings[s].key, 1)) {
 			print_fact_rows(out, settings[s].title, runs, nruns,
 					settings[s].key, NULL);
-			any = 1;
+			r.any = 1;
 		}
-	for (size_t i = 0; i < nruns; i++)
-		for (size_t k = 0; k < runs[i].nctx; k++) {
-			const char *key = runs[i].ctx[k].key;
-			int first = 1;
-
-			for (size_t j = 0; j < i && first; j++)
-				first = !results_ctx(&runs[j], key);
-			if (first && is_extra_setting(key) &&
-			    key_differs(runs, nruns, key, 0)) {
-				print_fact_rows(out, key, runs, nruns, key, NULL);
-				any = 1;
-			}
-		}
+	for_each_key(runs, nruns, is_extra_setting, print_key_rows, &r);
 	iters = iterations_differ(runs, nruns, example, sizeof(example));
 	if (iters) {
 		char text[640];
@@ -338,9 +358,9 @@ static int print_settings(FILE *out, const struct report_run *runs,
 			 iters, example);
 		fputs("Iterations      ", out);
 		text_wrap(out, 16, 16, WIDTH, text);
-		any = 1;
+		r.any = 1;
 	}
-	return any;
+	return r.any;
 }
 
 void facts_print_differences(FILE *out, const struct report_run *runs,

@@ -190,14 +190,21 @@ static json_t *merge_context(json_t *first, char *const *dirs, size_t n)
 	return ctx;
 }
 
+/* @dir/@name, created for writing; NULL on failure. */
+static FILE *create_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 32];
+
+	if (hb_fmt(path, sizeof(path), "%s/%s", dir, name))
+		return NULL;
+	return fopen(path, "w");
+}
+
 static int write_skipped(const char *dir, const struct report_run *runs,
 			 size_t n)
 {
-	char path[PATH_MAX + 32];
-	FILE *f;
+	FILE *f = create_in(dir, HB_RESULT_SKIPPED);
 
-	snprintf(path, sizeof(path), "%s/" HB_RESULT_SKIPPED, dir);
-	f = fopen(path, "w");
 	if (!f)
 		return -1;
 	for (size_t r = 0; r < n; r++)
@@ -325,11 +332,8 @@ static int merge_profiles(const char *dir, const struct report_run *runs,
 static int write_summary(const char *dir, char *const *dirs, size_t n,
 			 const struct report_run *merged)
 {
-	char path[PATH_MAX + 32];
-	FILE *f;
+	FILE *f = create_in(dir, HB_RESULT_SUMMARY);
 
-	snprintf(path, sizeof(path), "%s/" HB_RESULT_SUMMARY, dir);
-	f = fopen(path, "w");
 	if (!f)
 		return -1;
 	fprintf(f, "hmmbench-report merge of %zu runs:\n", n);
@@ -396,10 +400,9 @@ static int write_merged(const char *tmp, char *const *dirs, size_t n,
 		return -1;
 	}
 	results_free(&merged);
-	snprintf(path, sizeof(path), "%s/" HB_RESULT_COMPLETE, tmp);
-	f = fopen(path, "w");
+	f = create_in(tmp, HB_RESULT_COMPLETE);
 	if (!f || fclose(f)) {
-		hb_errf(err, errlen, "cannot write %s", path);
+		hb_errf(err, errlen, "cannot write %s/" HB_RESULT_COMPLETE, tmp);
 		return -1;
 	}
 	return 0;
