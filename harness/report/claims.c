@@ -84,6 +84,12 @@ void claims_free(struct claim_family *f)
 
 void claims_rule(char *buf, size_t len, const struct claim_opts *o)
 {
+	if (o->correction == CORR_NONE) {
+		snprintf(buf, len,
+			 "has p < %g by itself (no multiple-comparison correction; %s, two-sided) and changes by %g%% or more",
+			 o->alpha, sig_test_name(o->test), o->floor_pct);
+		return;
+	}
 	snprintf(buf, len,
 		 "survives %s (%s %g; %s, two-sided) and changes by %g%% or more",
 		 sig_correction_name(o->correction),

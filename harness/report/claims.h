@@ -77,7 +77,8 @@ int claim_beyond_floor(double ratio, double floor_pct);
 /*
  * The rule, as the end of a sentence "significant: it ...": "survives
  * Holm's correction (family-wise error rate 0.05; Welch's t-test,
- * two-sided) and changes by 5% or more".
+ * two-sided) and changes by 5% or more"; without a correction "has p <
+ * 0.05 by itself (...) and ...".
  */
 void claims_rule(char *buf, size_t len, const struct claim_opts *o);
 

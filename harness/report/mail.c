@@ -5,7 +5,7 @@
  *             base      %change          patched
  *  ns/call %stddev               ns/call %stddev  case
  * ---------------- ----------- ----------------  -----------------------
- * write cow
+ * write cow   (a symbol too long for the line is cut and ends in '~')
  *      1031245 ±  2%     +12.3%     1158090 ±  1%  hmm/default/2M/c0m0
  *       4.10            +2.30        6.40  perf-profile.self.wp_page_copy
  */
@@ -91,9 +91,12 @@ static void print_change(FILE *out, const struct change *ch)
 		100.0 * (ch->cm->ratio - 1.0), b, name);
 	for (size_t k = 0; k < ch->nmoves; k++) {
 		const struct perf_move *m = &ch->moves[k];
+		int room = WIDTH - 59;	/* what the columns leave the name */
+		int cut = (int)strlen(m->symbol) > room;
 
-		fprintf(out, "%10.2f       %+10.2f  %10.2f  perf-profile.self.%.21s\n",
-			m->a, m->b - m->a, m->b, m->symbol);
+		fprintf(out, "%10.2f       %+10.2f  %10.2f  perf-profile.self.%.*s%s\n",
+			m->a, m->b - m->a, m->b, cut ? room - 1 : room,
+			m->symbol, cut ? "~" : "");
 	}
 }
 
@@ -332,14 +335,17 @@ static void reps_text(char *buf, size_t len, const struct report_run *r)
 		snprintf(buf, len, "%zu to %zu", lo, hi);
 }
 
-/* Does another run have the kernel release of run @i? */
+/* Does another run have run @i's kernel release, but another build? */
 static int release_shared(const struct compare_view *v, size_t i)
 {
-	const char *k = results_ctx_or(&v->runs[i], "kernel_release", "?");
+	const struct report_run *r = &v->runs[i];
+	const char *k = results_ctx_or(r, "kernel_release", "?");
+	const char *b = results_ctx_or(r, "kernel_version", "?");
 
 	for (size_t j = 0; j < v->nruns; j++)
 		if (j != i &&
-		    !strcmp(k, results_ctx_or(&v->runs[j], "kernel_release", "?")))
+		    !strcmp(k, results_ctx_or(&v->runs[j], "kernel_release", "?")) &&
+		    strcmp(b, results_ctx_or(&v->runs[j], "kernel_version", "?")))
 			return 1;
 	return 0;
 }

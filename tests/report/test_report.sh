@@ -4,7 +4,11 @@
 # Builds (if needed) the ASan/UBSan variants of hmmbench-report and of the
 # synthetic-run generator, writes run folders with known shifts, and checks
 # compare, report and plot: significance markers, geometric mean, system
-# differences, 80 columns, plot files, error messages and exit codes, and
+# differences, 80 columns, plot files (a remote pair's own baselines),
+# error messages and exit codes; compare --mail (a known shift is the one
+# change listed, an identical pair and a change under the floor give
+# none, the 60-line cap, perf-profile lines, mail.txt); the refusal of runs
+# whose settings differ; merge and its refusals; the method paragraph; and
 # that Google Benchmark's own compare.py reads our JSON. TAP on stdout;
 # exits non-zero when a test fails.
 set -u
