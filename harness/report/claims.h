@@ -25,10 +25,12 @@
 #include "stats.h"
 
 /*
- * The default floor, in percent. Two quick runs of one kernel in
- * separate TCG boots differ by up to a few percent in Amean in cases
- * whose within-run spread is far smaller (README, "Comparing kernels"):
- * below 5% a star would say "this boot" rather than "this kernel".
+ * The default floor, in percent: the smallest change a patch mail should
+ * claim. Between boots of one kernel the Amean of a case moves by more
+ * than its repetitions spread (two quick runs of 6.12 in separate TCG
+ * boots: a median of 7% in the cases whose repetitions spread by under
+ * 10%; README, "Comparing kernels"), and the test cannot see it. Under
+ * TCG, merge several boots per kernel or raise the floor.
  */
 #define CLAIM_DEFAULT_FLOOR_PCT 5.0
 

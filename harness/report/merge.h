@@ -12,6 +12,9 @@
  * (perf/) are averaged over the runs that have one, a symbol missing from
  * one of them counting as 0%. The context is the first run's, plus
  * merged_from (the source folders, ", "-separated) and merged_runs.
+ * summary.txt lists the sources and each case's repetitions; hist/ and
+ * system/ stay in the source folders (no reader of a merged folder needs
+ * them).
  *
  * Refused, with one line naming the difference: runs of different kernels
  * or machines (facts_identity_differ), different settings
