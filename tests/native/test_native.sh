@@ -55,7 +55,7 @@ for s in "${series[@]}"; do
 	timeout 2400 qemu-system-x86_64 -accel tcg -cpu max -m 3072 -smp 2 \
 		-nographic -no-reboot \
 		-kernel "$img/vmlinuz-$rel" -initrd "$img/initrd.img-$rel" \
-		-append "root=LABEL=hmmroot rw console=ttyS0 tsc=reliable systemd.run=/usr/local/sbin/hmmbench-native-run systemd.run_success_action=poweroff systemd.run_failure_action=poweroff" \
+		-append "root=LABEL=hmmroot rw console=ttyS0 tsc=reliable no_timer_check systemd.run=/usr/local/sbin/hmmbench-native-run systemd.run_success_action=poweroff systemd.run_failure_action=poweroff" \
 		-drive "file=$img/root.img,if=virtio,format=raw,snapshot=on" \
 		-virtfs "local,path=$stage,mount_tag=hmmtree,security_model=none,readonly=on" \
 		-virtfs "local,path=$o,mount_tag=hmmout,security_model=none" \
