@@ -171,7 +171,7 @@ tap $? "runs with no case in common: clear error, non-zero exit"
 	--states none,present --access read,write > "$tmp/stop.out" 2> "$tmp/stop.err" &
 pid=$!
 for ((i = 0; i < 6000; i++)); do
-	tr '\r' '\n' < "$tmp/stop.err" | grep -q '^done ' && break
+	tr '\r' '\n' < "$tmp/stop.err" | sed 's/\x1b\[K//g' | grep -q '^done ' && break
 	kill -0 "$pid" 2> /dev/null || break
 	sleep 0.2
 done
