@@ -167,14 +167,15 @@ tap $? "runs with no case in common: clear error, non-zero exit"
 # and that command boots the same kernel and completes the run. The sweep
 # is big enough that the run is far from its end when the first case ends
 # (with random interleaving, cases end in the second half of a run).
-# The run is a job of its own (set -m), as in a terminal: a background
-# command of a script ignores SIGINT, and bash cannot trap what it was
-# started ignoring. Ctrl-C reaches the job's whole process group.
-set -m
-./run.sh --kernel 6.12 --out "$res/stop" --profile quick --sizes 2M,4M \
+# The run goes through timeout(1), which makes it a process group of its
+# own and starts it with SIGINT at its default: a script that runs a
+# command in the background starts it with SIGINT ignored (so does any
+# parent that was itself started in the background, as CI may be), and
+# bash cannot trap a signal it was started ignoring. Ctrl-C is then sent
+# to the whole group, as a terminal sends it.
+timeout 3600 ./run.sh --kernel 6.12 --out "$res/stop" --profile quick --sizes 2M,4M \
 	--states none,present --access read,write > "$tmp/stop.out" 2> "$tmp/stop.err" &
 pid=$!
-set +m
 for ((i = 0; i < 6000; i++)); do
 	tr '\r' '\n' < "$tmp/stop.err" | sed 's/\x1b\[K//g' | grep -q '^done ' && break
 	kill -0 "$pid" 2> /dev/null || break
