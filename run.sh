@@ -79,7 +79,7 @@ parse_args() {
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--kernel)
-			[[ $# -ge 2 ]] || die "--kernel needs a series: 5.10, 6.1 or 6.12"
+			[[ $# -ge 2 && -n $2 ]] || die "--kernel needs a series: 5.10, 6.1 or 6.12"
 			kernels+=("$2")
 			shift 2
 			;;
@@ -91,12 +91,12 @@ parse_args() {
 			shift 2
 			;;
 		--out)
-			[[ $# -ge 2 ]] || die "--out needs a folder"
+			[[ $# -ge 2 && -n $2 ]] || die "--out needs a folder"
 			out_root=$2
 			shift 2
 			;;
 		--resume)
-			[[ $# -ge 2 ]] || die "--resume needs the .<timestamp>.partial folder of the interrupted run"
+			[[ $# -ge 2 && -n $2 ]] || die "--resume needs the .<timestamp>.partial folder of the interrupted run"
 			resume_dir=$2
 			shift 2
 			;;
