@@ -1,7 +1,8 @@
 #!/bin/bash
 # Test hosts for the fleet playbook, on this machine: each one a network
 # namespace with a veth pair (link-local addresses, on this machine's own
-# virtual link only), its own UTS namespace (its own hostname), its own
+# virtual link only), its own UTS namespace (its own hostname, NAME-node:
+# not its inventory name, so that the two cannot be mixed up), its own
 # /run (so its own host-wide hmmbench lock), its own sshd (its own config,
 # host key and port), and its own user and key. Root only.
 #
@@ -102,7 +103,7 @@ host_up() {
 	# folder), then sshd in the foreground: its PID is the one started.
 	# shellcheck disable=SC2016 # the inner shell expands its arguments
 	ip netns exec "$ns" unshare --uts --mount --propagation private sh -c '
-		hostname "$1"
+		hostname "$1-node"
 		mount -t tmpfs -o mode=755 "$1-run" /run
 		mkdir -m 1777 /run/lock
 		mkdir -m 755 /run/sshd
@@ -140,7 +141,7 @@ up() {
 	cat >> "$dir/inventory.ini" <<-EOF
 
 		[hmmbench:vars]
-		ansible_ssh_common_args='-o UserKnownHostsFile=$dir/known_hosts -o StrictHostKeyChecking=yes -o ConnectTimeout=5'
+		ansible_ssh_common_args='-o UserKnownHostsFile=$dir/known_hosts -o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o ServerAliveInterval=2 -o ServerAliveCountMax=3'
 		ansible_python_interpreter=/usr/bin/python3
 		hmmbench_env={"HMMBENCH_CACHE": "$dir/cache"}
 	EOF
