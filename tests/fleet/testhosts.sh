@@ -54,15 +54,19 @@ down() {
 # seed_cache CACHE: the 6.12 kernel root's cache holds, as hard links
 # (seconds, no copy of 270 MB). The folders are new and the group's, so the
 # hosts can add to them; the files stay root's and read-only to the hosts,
-# so nothing they do can change root's cache. The memo is a copy: it is
-# rewritten in place.
+# so nothing they do can change root's cache. Copies of what names its
+# place: the memo (rewritten in place) and the headers' Makefile, whose one
+# line includes the -common tree by its absolute path in the cache.
 seed_cache() {
-	local cache=$1 root=${HMMBENCH_CACHE:-$HOME/.cache/hmmbench} rel
+	local cache=$1 root=${HMMBENCH_CACHE:-$HOME/.cache/hmmbench} rel mk
 	rel=$(cat "$root/kernels/.resolve-6.12" 2> /dev/null) || return 0
 	[[ -e $root/kernels/$rel/version && -e $root/kernels/$rel/headers/.done ]] || return 0
 	mkdir -p "$cache/kernels"
 	cp -al "$root/kernels/$rel" "$cache/kernels/"
 	cp "$root/kernels/.resolve-6.12" "$cache/kernels/"
+	mk=kernels/$rel/headers/usr/src/linux-headers-$rel/Makefile
+	sed "s#$root/#$cache/#" "$root/$mk" > "$cache/$mk.new"
+	mv "$cache/$mk.new" "$cache/$mk"
 }
 
 # host_up DIR NAME INDEX
