@@ -8,9 +8,11 @@
 #
 # Usage: testhosts.sh up DIR NAME...   make the hosts; DIR/inventory.ini
 #                                      lists them for Ansible
-#        testhosts.sh cut DIR NAME     make NAME unreachable, as a host that
-#                                      went away: sshd and everything in its
-#                                      namespace killed, its link down
+#        testhosts.sh cut DIR NAME     NAME goes down, as a shutdown takes a
+#                                      host: everything in it stopped (sshd
+#                                      too), its link down
+#        testhosts.sh revive DIR NAME  NAME back up: link and sshd
+#        testhosts.sh ssh DIR NAME CMD run CMD on NAME as its user
 #        testhosts.sh down [DIR]       remove every test host, also those a
 #                                      killed test left behind (found by
 #                                      their fixed names)
@@ -69,6 +71,21 @@ seed_cache() {
 	mv "$cache/$mk.new" "$cache/$mk"
 }
 
+# start_sshd DIR NAME: the host's own hostname and /run (lock files,
+# sshd's privilege separation folder), then sshd in the foreground: its PID
+# is the one started.
+start_sshd() {
+	local ns=$prefix-$2 h=$1/$2
+	# shellcheck disable=SC2016 # the inner shell expands its arguments
+	ip netns exec "$ns" unshare --uts --mount --propagation private sh -c '
+		hostname "$1-node"
+		mount -t tmpfs -o mode=755 "$1-run" /run
+		mkdir -m 1777 /run/lock
+		mkdir -m 755 /run/sshd
+		exec /usr/sbin/sshd -D -E "$2/sshd.log" -f "$2/sshd_config"' sh "$2" "$h" &
+	echo $! > "$h/sshd.pid"
+}
+
 # host_up DIR NAME INDEX
 host_up() {
 	local dir=$1 name=$2 i=$3 ns=$prefix-$2 user=$prefix-$2 link=$prefix-$2 h=$1/$2
@@ -103,16 +120,7 @@ host_up() {
 		StrictModes yes
 		Subsystem sftp /usr/lib/openssh/sftp-server
 	EOF
-	# Its own hostname and /run (lock files, sshd's privilege separation
-	# folder), then sshd in the foreground: its PID is the one started.
-	# shellcheck disable=SC2016 # the inner shell expands its arguments
-	ip netns exec "$ns" unshare --uts --mount --propagation private sh -c '
-		hostname "$1-node"
-		mount -t tmpfs -o mode=755 "$1-run" /run
-		mkdir -m 1777 /run/lock
-		mkdir -m 755 /run/sshd
-		exec /usr/sbin/sshd -D -E "$2/sshd.log" -f "$2/sshd_config"' sh "$name" "$h" &
-	echo $! > "$h/sshd.pid"
+	start_sshd "$dir" "$name"
 	cat >> "$dir/inventory.ini" <<-EOF
 		$name ansible_host=$addr ansible_port=$port ansible_user=$user ansible_ssh_private_key_file=$dir/key-$name
 	EOF
@@ -155,36 +163,55 @@ up() {
 	done
 }
 
-wait_ssh() {
-	local dir=$1 name=$2 line addr port user
-	line=$(grep "^$name " "$dir/inventory.ini")
+# ssh_to DIR NAME CMD: run CMD on the host NAME as its user.
+ssh_to() {
+	local line addr port
+	line=$(grep "^$2 " "$1/inventory.ini")
 	addr=${line#* ansible_host=}
-	addr=${addr%% *}
 	port=${line#* ansible_port=}
-	port=${port%% *}
-	user=$prefix-$name
+	ssh -q -o BatchMode=yes -o UserKnownHostsFile="$1/known_hosts" -o StrictHostKeyChecking=yes \
+		-o ConnectTimeout=2 -i "$1/key-$2" -p "${port%% *}" "$prefix-$2@${addr%% *}" "$3" < /dev/null
+}
+
+# wait_ssh DIR NAME: until the host's sshd lets its user in (10 s at most).
+wait_ssh() {
 	for _ in $(seq 50); do
-		if ssh -q -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" -o StrictHostKeyChecking=yes \
-			-o ConnectTimeout=2 -i "$dir/key-$name" -p "$port" "$user@$addr" true < /dev/null; then
-			return 0
-		fi
+		ssh_to "$1" "$2" true && return 0
 		sleep 0.2
 	done
 	return 1
 }
 
-# cut_host DIR NAME: the host goes away mid-run.
+# cut_host DIR NAME: the host goes down mid-run, as a shutdown takes it:
+# SIGTERM to everything in it (sshd too; run.sh keeps what a VM run had
+# finished), SIGKILL to what is left after 60 s, then its link down.
 cut_host() {
-	local dir=$1 name=$2 ns=$prefix-$2 pid
+	local ns=$prefix-$2 pid
+	for pid in $(ip netns pids "$ns"); do
+		kill -TERM "$pid" 2> /dev/null || true
+	done
+	for _ in $(seq 600); do
+		[[ -n $(ip netns pids "$ns") ]] || break
+		sleep 0.1
+	done
 	for pid in $(ip netns pids "$ns"); do
 		kill -KILL "$pid" 2> /dev/null || true
 	done
 	ip -n "$ns" link set eth0 down
 }
 
+# revive DIR NAME: the host back up, its link and sshd.
+revive() {
+	ip -n "$prefix-$2" link set eth0 up
+	start_sshd "$1" "$2"
+	wait_ssh "$1" "$2" || die "the sshd of test host $2 does not answer (see $1/$2/sshd.log)"
+}
+
 case "${1:-}" in
 up) [[ $# -ge 3 ]] || die "usage: testhosts.sh up DIR NAME..."; shift; up "$@" ;;
 cut) [[ $# -eq 3 ]] || die "usage: testhosts.sh cut DIR NAME"; cut_host "$2" "$3" ;;
+revive) [[ $# -eq 3 ]] || die "usage: testhosts.sh revive DIR NAME"; revive "$2" "$3" ;;
+ssh) [[ $# -eq 4 ]] || die "usage: testhosts.sh ssh DIR NAME CMD"; ssh_to "$2" "$3" "$4" ;;
 down) down "${2:-}" ;;
 *) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2 ;;
 esac
