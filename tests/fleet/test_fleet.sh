@@ -35,6 +35,7 @@ done
 
 start=$SECONDS
 tmp=$(mktemp -d /tmp/hmmbench-fleet-test.XXXXXX)
+chmod 711 "$tmp" # the test users reach their homes in $tmp/hosts
 hosts=$tmp/hosts
 res=$tmp/results
 logs=build/test-out/fleet
