@@ -41,8 +41,17 @@ res=$tmp/results
 logs=build/test-out/fleet
 mkdir -p "$logs"
 playbook_pid=''
+# What the hosts' runs said, kept for a failure's post-mortem.
+keep_run_logs() {
+	local h
+	for h in "$hosts"/home-*; do
+		[[ -d $h ]] && cat "$h"/hmmbench-fleet/runs/*/run.log > "$logs/run.log.${h##*/home-}" 2> /dev/null
+	done
+	return 0
+}
 cleanup() {
 	[[ -z $playbook_pid ]] || kill "$playbook_pid" 2> /dev/null
+	keep_run_logs
 	bash tests/fleet/testhosts.sh down "$hosts"
 	rm -rf "$tmp"
 }
@@ -102,13 +111,13 @@ if ! bash tests/fleet/testhosts.sh up "$hosts" a b c > "$logs/hosts.log" 2>&1; t
 fi
 took "hosts up"
 inv=$tmp/inventory.ini
-# b measures more repetitions than a (a per-host option), so that it is
-# still measuring when it goes down.
-sed "/^b /s/\$/ hmmbench_args='--repetitions 9'/" "$hosts/inventory.ini" > "$inv"
+# b has an option of its own (the profile's window, so that a and b still
+# measure the same).
+sed "/^b /s/\$/ hmmbench_args='--window 512'/" "$hosts/inventory.ini" > "$inv"
 ssh_to() { bash tests/fleet/testhosts.sh ssh "$hosts" "$@"; }
 # c: another run holds its host-wide lock (run.sh's flock), and says who.
 ssh_to c 'echo "pid $$, a test holding the lock" > /run/lock/hmmbench.lock &&
-	exec flock /run/lock/hmmbench.lock sleep 1800' &
+	exec flock /run/lock/hmmbench.lock sleep 1800' 2> /dev/null &
 for _ in $(seq 50); do
 	ssh_to c 'flock -n /run/lock/hmmbench.lock true' || break
 	sleep 0.2
@@ -120,7 +129,7 @@ playbook() {
 	local log=$1
 	shift
 	ansible-playbook -i "$inv" harness/fleet/fleet.yml -e fleet_results="$res" \
-		-e hmmbench_poll=2 -e "fleet_args='$narrow'" "$@" > "$log" 2>&1 &
+		-e hmmbench_poll=5 -e "fleet_args='$narrow'" "$@" > "$log" 2>&1 &
 	playbook_pid=$!
 }
 # finish: wait for the playbook (at most 20 minutes); its status in $rc.
@@ -137,9 +146,18 @@ finish() {
 }
 # The last fleet run's folder, and its summary in $tmp/summary.
 last_out() { local outs=("$res"/fleet-*/); echo "${outs[-1]}"; }
-summarize() { sed -n '/^hmmbench fleet run/,$p' "$(last_out)summary.txt" > "$tmp/summary"; }
+summarize() {
+	sed -n '/^hmmbench fleet run/,$p' "$(last_out)summary.txt" > "$tmp/summary"
+	shown=0
+}
 in_summary() { grep -q -- "$1" "$tmp/summary"; }
-tap_diag() { sed 's/^/# summary: /' "$tmp/summary" 2> /dev/null; grep -E '^fatal' "$log" | tail -5 | sed 's/^/# /'; }
+# A failed check shows the summary and Ansible's errors, once a playbook run.
+tap_diag() {
+	[[ ${shown:-1} -eq 0 ]] || return 0
+	shown=1
+	sed 's/^/# summary: /' "$tmp/summary" 2> /dev/null
+	grep -E '^fatal' "$log" | tail -5 | cut -c1-400 | sed 's/^/# /'
+}
 # Every file of a folder with its checksum, as one checksum.
 folder_sum() { (cd "$1" && find . -type f ! -name .left-here-by-the-test -exec sha256sum {} + | sort | sha256sum); }
 cases() { python3 -c 'import json, sys
@@ -188,7 +206,7 @@ touch "$a_run/.left-here-by-the-test"
 # --- 4: b back up; the playbook again on a and b -----------------------------
 bash tests/fleet/testhosts.sh revive "$hosts" b >> "$logs/hosts.log" 2>&1
 log=$logs/run2.log
-playbook "$log" --limit a,b
+playbook "$log" -e fleet_hosts=a,b
 finish
 took "second playbook run"
 summarize
@@ -208,8 +226,8 @@ b_arrived() {
 check "b's result folder arrived as results/b/b-node-vm/<release>/<run>, complete, b's own" b_arrived
 a_cases=$(cases "$a_run")
 check "b's resumed run has every case a's has ($a_cases)" test "$(cases "$b_run")" == "${a_cases:-none}"
-own_options() { grep -q 'repetitions 9' "$b_run/hmmbench.args" && ! grep -q 'repetitions 9' "$a_run/hmmbench.args"; }
-check "b ran with its own option (--repetitions 9), a with the fleet's" own_options
+own_options() { grep -q 'window 512' "$b_run/hmmbench.args" && ! grep -q 'window 512' "$a_run/hmmbench.args"; }
+check "b ran with its own option (--window 512), a with the fleet's alone" own_options
 out=$(last_out)
 merged() {
 	grep -q '^hmmbench compare: 2 runs' "$out/compare.txt" &&
@@ -221,6 +239,7 @@ check "and b's" in_summary '#1 b/b-node-vm/'
 took "checks"
 
 # --- 5: nothing left --------------------------------------------------------
+keep_run_logs
 bash tests/fleet/testhosts.sh down "$hosts"
 nothing_left() { ! ip netns list | grep -q hmmfleet- && ! ip -o link | grep -q hmmfleet- && ! getent passwd | grep -q '^hmmfleet-'; }
 check "no test namespace, link or user is left" nothing_left
