@@ -5,7 +5,10 @@
 # cannot take the module in CI, so run.sh on them takes its VM fallback
 # under TCG, with a narrowed profile. TAP on stdout.
 #
-#  1. control.sh, alone: a fetched folder never goes over one already here.
+#  1. The two sides alone, in seconds: control.sh never places a fetched
+#     folder over one already here; host-run.sh, with a fake ./run.sh,
+#     runs, repeats no finished run, resumes a partial one, waits for a
+#     run of its key still going, and reports failed and busy runs.
 #  2. A tree with uncommitted changes is refused before any host is touched.
 #  3. Hosts a, b and c. c is busy (another run holds its hmmbench lock); b
 #     goes down (a shutdown: sshd and its run stopped, link down) once its
@@ -50,7 +53,8 @@ keep_run_logs() {
 	return 0
 }
 cleanup() {
-	[[ -z $playbook_pid ]] || kill "$playbook_pid" 2> /dev/null
+	# The playbook is its process group's leader: its workers go with it.
+	[[ -z $playbook_pid ]] || kill -TERM -- -"$playbook_pid" 2> /dev/null
 	keep_run_logs
 	bash tests/fleet/testhosts.sh down "$hosts"
 	rm -rf "$tmp"
@@ -90,6 +94,55 @@ only_complete() {
 }
 check "control.sh runs: the complete folders of a key, and only those" only_complete
 
+# --- 1b: host-run.sh in a tree of its own, with a fake ./run.sh ------------
+ft=$u/tree
+mkdir -p "$ft/harness/fleet"
+cp harness/fleet/host-run.sh "$ft/harness/fleet/"
+cp tests/fleet/fake-run.sh "$ft/run.sh"
+export FAKE_CALLS=$u/calls
+hostrun() {	# hostrun FAKE_RUN KEY=KERNEL: one job; its JSON line in $u/job
+	: > "$FAKE_CALLS"
+	FAKE_RUN=$1 "$ft/harness/fleet/host-run.sh" --state "$u/state" --job "$2" -- --profile quick \
+		> "$u/job" 2> "$u/job.err"
+}
+field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$u/job" "$1"; }
+ran_once() {
+	[[ $(field outcome) == ran && $(field folders) == "['h-vm/r/20260101-000000']" ]] &&
+		grep -qx -- '--kernel 6.12 --out .*/runs/k1/results --profile quick' "$FAKE_CALLS"
+}
+hostrun complete k1=6.12
+check "host-run.sh: a new job runs ./run.sh --kernel K --out <its key's folder>, reports its folder" ran_once
+not_again() { [[ $(field outcome) == 'done' && ! -s $FAKE_CALLS ]]; }
+hostrun complete k1=6.12
+check "host-run.sh: a finished job is not run again" not_again
+partial_kept() {
+	[[ $(field outcome) == partial && $(field reason) == 'run.sh: stopped early' ]] &&
+		! grep -q -- --kernel "$FAKE_CALLS"
+}
+hostrun partial k2=native
+check "host-run.sh: a native run that ends early is reported partial, with run.sh's words" partial_kept
+resumed() {
+	[[ $(field outcome) == resumed ]] &&
+		grep -qx -- '--resume .*/runs/k2/results/h-vm/r/.20260101-000000.partial' "$FAKE_CALLS"
+}
+hostrun complete k2=native
+check "host-run.sh: the next time it is resumed (./run.sh --resume of its .partial folder)" resumed
+busy() { [[ $(field outcome) == busy && $(field status) == 75 && $(field reason) == *'(pid 1, x)' ]]; }
+hostrun busy k3=native
+check "host-run.sh: a busy host is reported busy, with who holds it" busy
+failed() { [[ $(field outcome) == failed && $(field status) == 1 && $(field reason) == 'run.sh: it broke' ]]; }
+hostrun fail k4=native
+check "host-run.sh: a failed run is reported failed, with its status and words" failed
+flock "$u/state/runs/k4/lock" sleep 2 &
+for _ in $(seq 50); do
+	flock -n "$u/state/runs/k4/lock" true || break
+	sleep 0.1
+done
+waited() { [[ $(field outcome) == ran ]] && grep -q 'a run of k4 is still going here' "$u/job.err"; }
+hostrun complete k4=native
+check "host-run.sh: a run of the same key still going is waited for, then it goes on" waited
+wait
+
 # --- 2: a tree with uncommitted changes is refused -------------------------
 git clone -q "$PWD" "$tmp/clone"
 echo "an uncommitted change" >> "$tmp/clone/README.md"
@@ -128,7 +181,7 @@ narrow="--profile quick --sizes 4K --states none,present --access read"
 playbook() {
 	local log=$1
 	shift
-	ansible-playbook -i "$inv" harness/fleet/fleet.yml -e fleet_results="$res" \
+	setsid ansible-playbook -i "$inv" harness/fleet/fleet.yml -e fleet_results="$res" \
 		-e hmmbench_poll=5 -e "fleet_args='$narrow'" "$@" > "$log" 2>&1 &
 	playbook_pid=$!
 }
@@ -139,7 +192,7 @@ finish() {
 		kill -0 "$playbook_pid" 2> /dev/null || break
 		sleep 0.2
 	done
-	kill "$playbook_pid" 2> /dev/null
+	kill -TERM -- -"$playbook_pid" 2> /dev/null
 	wait "$playbook_pid"
 	rc=$?
 	playbook_pid=''
