@@ -139,6 +139,9 @@ if [[ $unit_only -eq 0 ]]; then
 
 	echo "== ./run.sh"
 	run "run.sh" bash tests/runsh/test_run_sh.sh
+
+	echo "== the fleet: the Ansible playbook on test hosts in network namespaces"
+	run "fleet" bash tests/fleet/test_fleet.sh
 fi
 
 echo

@@ -29,7 +29,7 @@ declare -A pkgs=(
 	[vm]="qemu-system-x86 busybox-static cpio xz-utils zstd kmod"
 	[plot]="gnuplot-nox"
 	[compare]="libbenchmark-tools python3-scipy"
-	[fleet]="ansible openssh-client git"
+	[fleet]="ansible-core openssh-client git"
 	[fleet-test]="openssh-server iproute2 util-linux acl"
 )
 # Services a group's packages start on installing that hmmbench does not
