@@ -135,6 +135,7 @@ hostrun fail k4=native
 check "host-run.sh: a failed run is reported failed, with its status and words" failed
 # A run of k5 still going (an earlier playbook's), which finishes in 2 s.
 mkdir -p "$u/state/runs/k5"
+# shellcheck disable=SC2016 # the inner shell expands its arguments
 flock "$u/state/runs/k5/lock" sh -c 'sleep 2; mkdir -p "$1/h-vm/r/20260101-000000"; touch "$1/h-vm/r/20260101-000000/COMPLETE"' \
 	sh "$u/state/runs/k5/results" &
 for _ in $(seq 50); do
@@ -180,12 +181,19 @@ for _ in $(seq 50); do
 done
 
 narrow="--profile quick --sizes 4K --states none,present --access read"
+# The hosts run the commit. A tree with uncommitted changes (a developer's)
+# ships HEAD, and says so; CI's tree is clean.
+dirty=()
+if [[ -n $(git status --porcelain) ]]; then
+	echo "# this tree has uncommitted changes: the test hosts run HEAD, $(git rev-parse --short HEAD)"
+	dirty=(-e fleet_allow_dirty=true)
+fi
 # playbook LOG ARGS...: the fleet playbook on the test hosts, in the background.
 playbook() {
 	local log=$1
 	shift
 	setsid ansible-playbook -i "$inv" harness/fleet/fleet.yml -e fleet_results="$res" \
-		-e hmmbench_poll=5 -e "fleet_args='$narrow'" "$@" > "$log" 2>&1 &
+		-e hmmbench_poll=5 -e "fleet_args='$narrow'" "${dirty[@]}" "$@" > "$log" 2>&1 &
 	playbook_pid=$!
 }
 # finish: wait for the playbook (at most 20 minutes); its status in $rc.
