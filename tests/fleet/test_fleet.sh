@@ -290,7 +290,9 @@ b_arrived() {
 check "b's result folder arrived as results/b/b-node-vm/<release>/<run>, complete, b's own" b_arrived
 a_cases=$(cases "$a_run")
 check "b's resumed run has every case a's has ($a_cases)" test "$(cases "$b_run")" == "${a_cases:-none}"
-own_options() { grep -q 'window 512' "$b_run/hmmbench.args" && ! grep -q 'window 512' "$a_run/hmmbench.args"; }
+# hmmbench.args: hmmbench's arguments, each ended by a NUL.
+args_of() { tr '\0' ' ' < "$1/hmmbench.args"; }
+own_options() { [[ $(args_of "$b_run") == *'--window 512 '* && $(args_of "$a_run") != *'--window 512 '* ]]; }
 check "b ran with its own option (--window 512), a with the fleet's alone" own_options
 out=$(last_out)
 merged() {
