@@ -10,7 +10,8 @@ cd "$here"
 usage() {
 	cat <<'EOF'
 Usage: ./run.sh [OPTIONS] [HMMBENCH OPTIONS]   measure
-       ./run.sh compare [--test welch|mwu] [--alpha A] RUN...   compare runs
+       ./run.sh compare [--mail] [OPTIONS] RUN...              compare runs
+       ./run.sh merge --out DIR RUN...                         one kernel's runs
        ./run.sh report RUN                                     patch-mail text
        ./run.sh --help
 
@@ -166,7 +167,7 @@ cmd_report() {
 # Subcommands: one line each; the rest is in harness/scripts/.
 main() {
 	case "${1:-}" in
-	compare | report | plot) cmd_report "$@" ;;
+	compare | report | plot | merge) cmd_report "$@" ;;
 	-h | --help) usage ;;
 	*) cmd_measure "$@" ;;
 	esac

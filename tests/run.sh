@@ -73,6 +73,13 @@ if ! make -s -j2 all test-bins > "$out/build.log" 2>&1; then
 	exit 1
 fi
 
+# The Debian image of the native tests is mostly downloads and unpacking:
+# make it while the other tests run (tests/native/test_native.sh waits for
+# it through image.sh's lock).
+if [[ $unit_only -eq 0 && $(id -u) -eq 0 ]]; then
+	tests/native/image.sh > "$out/native-image.log" 2>&1 &
+fi
+
 echo "== host tests"
 for bin in $(make -s print-HOST_TEST_BINS); do
 	run "host/$(basename "$bin")" "$bin"
@@ -139,6 +146,9 @@ if [[ $unit_only -eq 0 ]]; then
 
 	echo "== ./run.sh"
 	run "run.sh" bash tests/runsh/test_run_sh.sh
+
+	echo "== ./run.sh natively, as root on a booted Debian 12 machine (6.1, 6.12)"
+	run "native-debian" bash tests/native/test_native.sh
 
 	echo "== the fleet: the Ansible playbook on test hosts in network namespaces"
 	run "fleet" bash tests/fleet/test_fleet.sh

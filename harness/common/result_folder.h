@@ -16,6 +16,12 @@
  *   system/        what the machine was (uname, config, THP, topology...)
  *   hist/          per-case latency histograms
  *   cases/         while running: each finished case's JSON (for resume)
+ *   perf/          optional kernel profiles (--perf CASES): perf/<case>.txt
+ *                  for a case, <case> its name (below; no "/manual_time")
+ *                  with '/' made '_' (hmm_read_default_none_2M_c0m0.txt);
+ *                  each line
+ *                  "PERCENT SYMBOL", the symbol's share of the samples in
+ *                  percent, highest first; '#' lines are comments
  *   COMPLETE       written last; a folder without it was interrupted
  *
  * Case names: hmm/<access>/<style>/<state>/<size>/c<C>m<M> (the module),
@@ -40,6 +46,8 @@
 #define HB_RESULT_CASES_DIR	"cases"
 #define HB_RESULT_HIST_DIR	"hist"
 #define HB_RESULT_SYSTEM_DIR	"system"
+#define HB_RESULT_PERF_DIR	"perf"
+#define HB_RESULT_PERF_EXT	".txt"
 
 /*
  * The canonical order of accesses and page states: the sweep runs them in

@@ -22,6 +22,7 @@
 #include "interrupt.h"
 #include "options.h"
 #include "output.h"
+#include "page_state.h"
 #include "plan.h"
 #include "profile.h"
 #include "progress.h"
@@ -227,6 +228,27 @@ static void before_console(void *user)
 	hb_progress_clear(&ctx->progress);
 }
 
+/* The states page_state.c rebuilds before each call, for the report's
+ * method paragraph: comma-separated, in canonical order. */
+static void record_rebuilt_states(struct hb_facts *f)
+{
+	char fault[256] = "", snap[256] = "";
+	const struct hb_state *st;
+	size_t n, i;
+
+	st = hb_states(&n);
+	for (i = 0; i < n; i++) {
+		if (st[i].fault_changes)
+			snprintf(fault + strlen(fault), sizeof(fault) - strlen(fault),
+				 "%s%s", *fault ? "," : "", hb_state_name(&st[i]));
+		if (st[i].snapshot_changes)
+			snprintf(snap + strlen(snap), sizeof(snap) - strlen(snap),
+				 "%s%s", *snap ? "," : "", hb_state_name(&st[i]));
+	}
+	hb_fact_set(f, "states_rebuilt_per_call", "%s", fault);
+	hb_fact_set(f, "states_rebuilt_per_snapshot", "%s", snap);
+}
+
 static void add_contexts(const struct hb_facts *f)
 {
 	size_t i;
@@ -305,6 +327,7 @@ static int prepare(struct measure_run *r, int argc, char **argv)
 	hb_fact_set(&r->facts, "profile", "%s", r->profile.name);
 	hb_fact_set(&r->facts, "window", "%u", r->profile.window);
 	hb_fact_set(&r->facts, "mixed_stride", "%u", r->profile.mixed_stride);
+	record_rebuilt_states(&r->facts);
 	hb_module_version_str(r->dev.info.module_version, devmsg,
 			      sizeof(devmsg));
 	hb_fact_set(&r->facts, "module_version", "%s", devmsg);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "facts.h"
 #include "stats.h"
 #include "text_wrap.h"
 
@@ -38,25 +39,6 @@ struct cell {
 	int ok;				/* numbers to show */
 	double v[NROWS];
 };
-
-const char *compare_machine_kind(const struct report_run *run, char *buf,
-				 size_t len)
-{
-	const char *vm = results_ctx_or(run, "vm", "unknown");
-	const char *virt = results_ctx_or(run, "virtualization", "");
-
-	if (!strcmp(vm, "none") && !strcmp(virt, "none"))
-		snprintf(buf, len, "bare metal");
-	else if (!strcmp(vm, "none") && *virt)
-		snprintf(buf, len, "virtual machine (%s)", virt);
-	else if (!strcmp(vm, "none"))
-		snprintf(buf, len, "native (virtualization not recorded)");
-	else if (!strcmp(vm, "unknown"))
-		snprintf(buf, len, "unknown (no vm in context)");
-	else
-		snprintf(buf, len, "VM (%s)", vm);
-	return buf;
-}
 
 static const char *base_name(const char *path)
 {
@@ -192,9 +174,9 @@ static void print_col_header(FILE *out, const struct report_run *runs, size_t nr
 	fputc('\n', out);
 }
 
-static void print_case_block(FILE *out, const struct cell *cells,
-			     const size_t *idx, size_t n, double unit,
-			     const struct compare_opts *o)
+static void print_case_block(FILE *out, const struct compare_view *v,
+			     size_t c, const struct cell *cells,
+			     const size_t *idx, size_t n, double unit)
 {
 	const struct cell *base = &cells[0];
 
@@ -202,8 +184,9 @@ static void print_case_block(FILE *out, const struct cell *cells,
 		fprintf(out, "%-*s", LABEL_W, row_names[r]);
 		for (size_t k = 0; k < n; k++) {
 			const struct cell *cl = &cells[idx[k]];
+			const struct claim *cm;
 			char val[32], delta[32];
-			double v, d;
+			double val_v, d;
 			int sig = 0;
 
 			if (!cl->ok) {
@@ -212,17 +195,17 @@ static void print_case_block(FILE *out, const struct cell *cells,
 					DELTA_W, "");
 				continue;
 			}
-			v = cl->v[r];
-			d = base->ok ? gain(v, base->v[r]) : NAN;
-			if (r == ROW_AMEAN && idx[k] != 0 && base->ok)
-				sig = sig_test_significant(o->test, o->alpha,
-					base->c->time_ns, base->c->n,
-					cl->c->time_ns, cl->c->n);
-			if (isnan(v))
+			val_v = cl->v[r];
+			d = base->ok ? gain(val_v, base->v[r]) : NAN;
+			if (r == ROW_AMEAN && idx[k] != 0) {
+				cm = compare_claim(v, c, idx[k]);
+				sig = cm && cm->survives;
+			}
+			if (isnan(val_v))
 				snprintf(val, sizeof(val), "n/a");
 			else
 				fmt_value(val, sizeof(val),
-					  r == ROW_CV ? v : v / unit);
+					  r == ROW_CV ? val_v : val_v / unit);
 			fmt_delta(delta, sizeof(delta), d, sig);
 			fprintf(out, " %*s %*s", VALUE_W, val, DELTA_W, delta);
 		}
@@ -251,32 +234,33 @@ static int in_all_runs(const struct report_run *runs, size_t nruns, const char *
 	return 1;
 }
 
-/* Print the rows of one case that every run has, block by block. */
-static void print_case(FILE *out, const struct report_run *runs, size_t nruns,
-		       const char *name, const struct compare_opts *o,
+/* Print the rows of case @c of the view, block by block. */
+static void print_case(FILE *out, const struct compare_view *v, size_t c,
 		       struct cell *cells)
 {
 	const char *uname;
 	double unit;
 	size_t idx[RUNS_PER_BLOCK];
 
-	for (size_t i = 0; i < nruns; i++)
-		fill_cell(&cells[i], results_find(&runs[i], name));
+	for (size_t i = 0; i < v->nruns; i++)
+		fill_cell(&cells[i], results_find(&v->runs[i], v->common[c]));
 	unit = pick_unit(cells[0].ok ? cells[0].v[ROW_AMEAN] : 0, &uname);
 	fprintf(out, "\n%s (%s per call)\n", cells[0].c->label, uname);
-	for (size_t b = 0; b < nblocks(nruns); b++) {
-		size_t n = block_runs(nruns, b, idx);
+	for (size_t b = 0; b < nblocks(v->nruns); b++) {
+		size_t n = block_runs(v->nruns, b, idx);
 
-		print_col_header(out, runs, nruns, idx, n);
-		print_case_block(out, cells, idx, n, unit, o);
+		print_col_header(out, v->runs, v->nruns, idx, n);
+		print_case_block(out, v, c, cells, idx, n, unit);
 	}
-	print_errors(out, cells, nruns);
+	print_errors(out, cells, v->nruns);
 }
 
-static void print_legend(FILE *out, const struct report_run *runs, size_t nruns,
-			 const struct compare_opts *o)
+static void print_legend(FILE *out, const struct compare_view *v)
 {
-	size_t low = 0;
+	const struct report_run *runs = v->runs;
+	const struct claim_opts *co = &v->opts->claim;
+	size_t nruns = v->nruns, low = 0;
+	char text[2048];
 
 	fprintf(out, "hmmbench compare: %zu runs, #0 is the baseline\n",
 		nruns);
@@ -298,12 +282,25 @@ static void print_legend(FILE *out, const struct report_run *runs, size_t nruns,
 		else
 			fprintf(out, "\n      %s\n", runs[i].dir);
 	}
-	fprintf(out,
-		"Time per call as measured in the kernel; lower is better.\n"
-		"Deltas are gains against #0 as in mmtests: +5.00%% is 5%% faster,\n"
-		"-5.00%% is 5%% slower. An Amean delta shown as *-5.00%%* is significant\n"
-		"by %s (two-sided, alpha %g); (-5.00%%) is not.\n",
-		sig_test_name(o->test), o->alpha);
+	if (v->nsettings) {
+		snprintf(text, sizeof(text),
+			 "WARNING: the runs differ in %zu setting(s) that change what a case measures (%s): a change below may be the setting's, not the kernel's.",
+			 v->nsettings, v->settings);
+		text_wrap(out, 0, 0, WIDTH, text);
+	}
+	snprintf(text, sizeof(text),
+		 "Time per call as measured in the kernel; lower is better. "
+		 "Deltas are gains against #0 as in mmtests: +5.00%% is 5%% "
+		 "faster, -5.00%% is 5%% slower. An Amean delta shown as "
+		 "*-5.00%%* is significant: over the %zu Amean comparisons of "
+		 "this table it survives %s (%s %g; %s, two-sided) and changes "
+		 "the mean by %g%% or more; (-5.00%%) is not.",
+		 v->fam.tested, sig_correction_name(co->correction),
+		 sig_correction_rate(co->correction), co->alpha,
+		 sig_test_name(co->test), co->floor_pct);
+	text_wrap(out, 0, 0, WIDTH, text);
+	claims_outcome(text, sizeof(text), &v->fam, co, "comparisons");
+	text_wrap(out, 0, 0, WIDTH, text);
 	fprintf(out, "Repetitions per case:");
 	for (size_t i = 0; i < nruns; i++) {
 		size_t lo = results_min_reps(&runs[i]);
@@ -360,210 +357,218 @@ static void print_missing(FILE *out, const struct report_run *runs, size_t nruns
 	}
 }
 
-/* Geometric mean of Amean(run) / Amean(#0) over cases with numbers in both. */
-static void print_geomean(FILE *out, const struct report_run *runs, size_t nruns,
-			  const char *const *common, size_t ncommon)
+/* One row of the geometric-mean table: @pick chooses g, lo or hi. */
+static void print_gmean_row(FILE *out, const struct compare_view *v,
+			    const char *label, const size_t *idx, size_t n,
+			    int pick)
 {
-	double *ratio = calloc(ncommon ? ncommon : 1, sizeof(*ratio));
-	double *g = calloc(nruns, sizeof(*g));
-	size_t *used = calloc(nruns, sizeof(*used));
+	fprintf(out, "%-*s", LABEL_W, label);
+	for (size_t k = 0; k < n; k++) {
+		const struct compare_gmean *g = &v->gmean[idx[k]];
+		double x = pick == 0 ? g->g : pick < 0 ? g->lo : g->hi;
+		char delta[32], val[32];
+
+		fmt_delta(delta, sizeof(delta),
+			  isnan(x) ? NAN : 100.0 - 100.0 * x, 0);
+		snprintf(val, sizeof(val), "%.4f", x);
+		if (strlen(val) > VALUE_W)
+			snprintf(val, sizeof(val), "%.4e", x);
+		fprintf(out, " %*s %*s", VALUE_W, val, DELTA_W, delta);
+	}
+	fputc('\n', out);
+}
+
+static void print_geomean(FILE *out, const struct compare_view *v)
+{
 	size_t idx[RUNS_PER_BLOCK];
+	char text[1024];
+	int level = (int)lround(100 * (1 - v->opts->claim.alpha));
 
-	if (!ratio || !g || !used)
+	snprintf(text, sizeof(text),
+		 "Geometric mean of the Amean ratios to #0 over the %zu hmm/ "
+		 "cases that have numbers in every run (the same cases in every "
+		 "column; lower is better; delta as gain, +5.00%% is 5%% "
+		 "faster), with its %d%% confidence interval: a t interval on "
+		 "the mean of the log ratios over those cases.",
+		 v->gmean_cases, level);
+	fputc('\n', out);
+	text_wrap(out, 0, 0, WIDTH, text);
+	for (size_t b = 0; b < nblocks(v->nruns); b++) {
+		size_t n = block_runs(v->nruns, b, idx);
+
+		print_col_header(out, v->runs, v->nruns, idx, n);
+		print_gmean_row(out, v, "Gmean", idx, n, 0);
+		snprintf(text, sizeof(text), "CI%d lo", level);
+		print_gmean_row(out, v, text, idx, n, -1);
+		snprintf(text, sizeof(text), "CI%d hi", level);
+		print_gmean_row(out, v, text, idx, n, 1);
+	}
+	snprintf(text, sizeof(text),
+		 "%zu of the %zu cases in common; base/ and cal/ cases, and cases that failed in any run, are left out.",
+		 v->gmean_cases, v->ncommon);
+	fputs("Cases in the geometric mean: ", out);
+	text_wrap(out, 29, 2, WIDTH, text);
+}
+
+/* ---- the view ------------------------------------------------------------ */
+
+const struct claim *compare_claim(const struct compare_view *v, size_t c,
+				  size_t i)
+{
+	long m = v->member[c * v->nruns + i];
+
+	return m < 0 ? NULL : &v->fam.c[m];
+}
+
+/* The geometric means over the hmm/ cases with numbers in every run. */
+static int build_gmeans(struct compare_view *v)
+{
+	double **ratio = calloc(v->nruns, sizeof(*ratio));
+	double *amean = calloc(v->nruns, sizeof(*amean));
+	double level = 1 - v->opts->claim.alpha;
+	int ret = -1;
+
+	v->gmean = calloc(v->nruns, sizeof(*v->gmean));
+	if (!ratio || !amean || !v->gmean)
 		goto out;
-	g[0] = 1;
-	for (size_t i = 1; i < nruns; i++) {
-		size_t n = 0;
-
-		for (size_t c = 0; c < ncommon; c++) {
-			struct cell a, b;
-
-			fill_cell(&a, results_find(&runs[0], common[c]));
-			fill_cell(&b, results_find(&runs[i], common[c]));
-			if (a.ok && b.ok && a.v[ROW_AMEAN] > 0 &&
-			    b.v[ROW_AMEAN] > 0)
-				ratio[n++] = b.v[ROW_AMEAN] / a.v[ROW_AMEAN];
-		}
-		g[i] = stats_geomean(ratio, n);
-		used[i] = n;
+	for (size_t i = 0; i < v->nruns; i++) {
+		ratio[i] = calloc(v->ncommon + 1, sizeof(**ratio));
+		if (!ratio[i])
+			goto out;
 	}
-	fprintf(out,
-		"\nGeometric mean of Amean ratios to #0 over the cases in common\n"
-		"(lower is better; delta as gain, +5.00%% is 5%% faster):\n");
-	for (size_t b = 0; b < nblocks(nruns); b++) {
-		size_t n = block_runs(nruns, b, idx);
+	v->gmean_cases = 0;
+	for (size_t c = 0; c < v->ncommon; c++) {
+		int every = 1;
 
-		print_col_header(out, runs, nruns, idx, n);
-		fprintf(out, "%-*s", LABEL_W, "Gmean");
-		for (size_t k = 0; k < n; k++) {
-			char delta[32];
+		for (size_t i = 0; i < v->nruns && every; i++) {
+			const struct report_case *rc =
+				results_find(&v->runs[i], v->common[c]);
+			struct cell cl;
 
-			fmt_delta(delta, sizeof(delta),
-				  isnan(g[idx[k]]) ? NAN :
-				  100.0 - 100.0 * g[idx[k]], 0);
-			fprintf(out, " %*.4f %*s", VALUE_W, g[idx[k]], DELTA_W,
-				delta);
+			fill_cell(&cl, rc);
+			every = rc->id.kind == HB_KIND_HMM && cl.ok &&
+				cl.v[ROW_AMEAN] > 0;
+			amean[i] = cl.v[ROW_AMEAN];
 		}
-		fputc('\n', out);
-	}
-	{
-		char text[1024];
-		size_t w = 0;
-
-		for (size_t i = 1; i < nruns && w < sizeof(text); i++)
-			w += (size_t)snprintf(text + w, sizeof(text) - w,
-					      "#%zu %zu%s", i, used[i],
-					      i + 1 < nruns ? ", " : "");
-		if (w < sizeof(text))
-			snprintf(text + w, sizeof(text) - w,
-				 " (of %zu in common; errors excluded).",
-				 ncommon);
-		fputs("Cases in the geometric mean: ", out);
-		text_wrap(out, 29, 2, WIDTH, text);
-	}
-out:
-	free(ratio);
-	free(g);
-	free(used);
-}
-
-/* NUMA placement achieved, "c0m0 100% c0m1 99%", from placed_pct. */
-static void numa_achieved(const struct report_run *run, char *buf, size_t len)
-{
-	size_t w = 0;
-
-	buf[0] = '\0';
-	for (int cn = 0; cn < 64; cn++) {
-		for (int mn = 0; mn < 64; mn++) {
-			double sum = 0;
-			size_t cnt = 0;
-
-			for (size_t i = 0; i < run->ncases; i++) {
-				const struct report_case *c = &run->cases[i];
-
-				if (c->id.cpu_node != cn || c->id.mem_node != mn)
-					continue;
-				for (size_t r = 0; r < c->n; r++)
-					if (!isnan(c->ctr[CTR_PLACED_PCT][r])) {
-						sum += c->ctr[CTR_PLACED_PCT][r];
-						cnt++;
-					}
-			}
-			if (cnt && w < len)
-				w += (size_t)snprintf(buf + w, len - w,
-					"%sc%dm%d %.0f%% on node %d",
-					w ? ", " : "", cn, mn, sum / cnt, mn);
-		}
-	}
-	if (!w)
-		snprintf(buf, len, "no NUMA cases");
-}
-
-struct fact {
-	const char *key;	/* context key; NULL for derived facts */
-	const char *title;
-};
-
-static const struct fact facts[] = {
-	{ "kernel_release", "Kernel" },
-	{ "kernel_version", "Kernel build" },
-	{ "kernel_cmdline", "Kernel cmdline" },
-	{ "command_line", "Command line" },
-	{ "host", "Host" },
-	{ "num_cpus", "CPUs" },
-	{ "numa_nodes", "NUMA nodes" },
-	{ NULL, "Machine" },
-	{ "virtualization", "Virtualization" },
-	{ NULL, "NUMA placed" },
-	{ "thp_enabled", "THP enabled" },
-	{ "thp_defrag", "THP defrag" },
-	{ "cpufreq_governor", "Governor" },
-	{ "turbo", "Turbo" },
-	{ "aslr", "ASLR" },
-	{ "profile", "Profile" },
-	{ "module_version", "Module" },
-	{ "module_abi", "Module ABI" },
-	{ "suite_revision", "Suite rev" },
-	{ "libbenchmark_version", "libbenchmark" },
-	{ "library_build_type", "GB build" },
-};
-
-static void fact_value(const struct report_run *run, const struct fact *f,
-		       char *buf, size_t len)
-{
-	if (f->key)
-		snprintf(buf, len, "%s", results_ctx_or(run, f->key, "(not recorded)"));
-	else if (!strcmp(f->title, "Machine"))
-		compare_machine_kind(run, buf, len);
-	else
-		numa_achieved(run, buf, len);
-}
-
-static void print_system_diff(FILE *out, const struct report_run *runs, size_t nruns)
-{
-	char a[1024], b[1024];
-	int any = 0;
-
-	fprintf(out, "\nSystem differences (only facts that differ):\n");
-	for (size_t f = 0; f < sizeof(facts) / sizeof(facts[0]); f++) {
-		int differ = 0;
-
-		fact_value(&runs[0], &facts[f], a, sizeof(a));
-		for (size_t i = 1; i < nruns && !differ; i++) {
-			fact_value(&runs[i], &facts[f], b, sizeof(b));
-			differ = strcmp(a, b) != 0;
-		}
-		if (!differ)
+		if (!every)
 			continue;
-		any = 1;
-		for (size_t i = 0; i < nruns; i++) {
-			char head[40];
+		for (size_t i = 0; i < v->nruns; i++)
+			ratio[i][v->gmean_cases] = amean[i] / amean[0];
+		v->gmean_cases++;
+	}
+	for (size_t i = 0; i < v->nruns; i++)
+		stats_geomean_ci(ratio[i], v->gmean_cases, level,
+				 &v->gmean[i].g, &v->gmean[i].lo,
+				 &v->gmean[i].hi);
+	ret = 0;
+out:
+	for (size_t i = 0; ratio && i < v->nruns; i++)
+		free(ratio[i]);
+	free(ratio);
+	free(amean);
+	return ret;
+}
 
-			fact_value(&runs[i], &facts[f], b, sizeof(b));
-			snprintf(head, sizeof(head), "%-15s #%zu ",
-				 i ? "" : facts[f].title, i);
-			fputs(head, out);
-			text_wrap(out, strlen(head), strlen(head), WIDTH, b);
+/* Every Amean of a non-baseline run against #0's: one family. */
+static int build_claims(struct compare_view *v)
+{
+	v->member = malloc((v->ncommon * v->nruns + 1) * sizeof(*v->member));
+	if (!v->member)
+		return -1;
+	for (size_t c = 0; c < v->ncommon; c++) {
+		const struct report_case *a = results_find(&v->runs[0],
+							   v->common[c]);
+
+		for (size_t i = 0; i < v->nruns; i++) {
+			const struct report_case *b =
+				results_find(&v->runs[i], v->common[c]);
+			long *m = &v->member[c * v->nruns + i];
+			struct cell ca, cb;
+
+			fill_cell(&ca, a);
+			fill_cell(&cb, b);
+			*m = -1;
+			if (i == 0 || !ca.ok || !cb.ok)
+				continue;
+			*m = claims_add(&v->fam, a->time_ns, a->n, b->time_ns,
+					b->n);
+			if (*m < 0)
+				return -1;
 		}
 	}
-	if (!any)
-		fprintf(out, "  none: kernel, THP, governor, machine, profile "
-			"and module are the same.\n");
+	return claims_decide(&v->fam, &v->opts->claim);
+}
+
+int compare_view_build(struct compare_view *v, const struct report_run *runs,
+		       size_t nruns, const struct compare_opts *o, char *err,
+		       size_t errlen)
+{
+	memset(v, 0, sizeof(*v));
+	v->runs = runs;
+	v->nruns = nruns;
+	v->opts = o;
+	v->nsettings = facts_settings_differ(runs, nruns, v->settings,
+					     sizeof(v->settings));
+	if (v->nsettings && !o->allow_different_settings) {
+		snprintf(err, errlen,
+			 "the runs differ in settings that change what a case measures (%s); compare runs made with the same settings, or pass --allow-different-settings to compare anyway (the output then says so)",
+			 v->settings);
+		return -1;
+	}
+	v->common = calloc(runs[0].ncases + 1, sizeof(*v->common));
+	if (!v->common)
+		goto nomem;
+	for (size_t c = 0; c < runs[0].ncases; c++)
+		if (in_all_runs(runs, nruns, runs[0].cases[c].name))
+			v->common[v->ncommon++] = runs[0].cases[c].name;
+	if (!v->ncommon) {
+		snprintf(err, errlen,
+			 "no benchmark case is in every run (#0 has %zu cases, #1 has %zu): were they run with the same suite and profile?",
+			 runs[0].ncases, nruns > 1 ? runs[1].ncases : 0);
+		compare_view_free(v);
+		return -1;
+	}
+	if (build_claims(v) || build_gmeans(v))
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	compare_view_free(v);
+	return -1;
+}
+
+void compare_view_free(struct compare_view *v)
+{
+	free(v->common);
+	free(v->member);
+	free(v->gmean);
+	claims_free(&v->fam);
+	memset(v, 0, sizeof(*v));
+}
+
+void compare_print_view(FILE *out, const struct compare_view *v)
+{
+	struct cell *cells = calloc(v->nruns, sizeof(*cells));
+
+	if (!cells)
+		return;
+	print_legend(out, v);
+	for (size_t c = 0; c < v->ncommon; c++)
+		print_case(out, v, c, cells);
+	print_missing(out, v->runs, v->nruns);
+	print_geomean(out, v);
+	facts_print_differences(out, v->runs, v->nruns);
+	free(cells);
 }
 
 int compare_print(FILE *out, const struct report_run *runs, size_t nruns,
 		  const struct compare_opts *o, char *err, size_t errlen)
 {
-	const char **common;
-	struct cell *cells;
-	size_t ncommon = 0;
+	struct compare_view v;
 
-	common = calloc(runs[0].ncases + 1, sizeof(*common));
-	cells = calloc(nruns, sizeof(*cells));
-	if (!common || !cells) {
-		snprintf(err, errlen, "out of memory");
-		free(common);
-		free(cells);
+	if (compare_view_build(&v, runs, nruns, o, err, errlen))
 		return -1;
-	}
-	for (size_t c = 0; c < runs[0].ncases; c++)
-		if (in_all_runs(runs, nruns, runs[0].cases[c].name))
-			common[ncommon++] = runs[0].cases[c].name;
-	if (!ncommon) {
-		snprintf(err, errlen,
-			 "no benchmark case is in every run (#0 has %zu cases, #1 has %zu): were they run with the same suite and profile?",
-			 runs[0].ncases, nruns > 1 ? runs[1].ncases : 0);
-		free(common);
-		free(cells);
-		return -1;
-	}
-	print_legend(out, runs, nruns, o);
-	for (size_t c = 0; c < ncommon; c++)
-		print_case(out, runs, nruns, common[c], o, cells);
-	print_missing(out, runs, nruns);
-	print_geomean(out, runs, nruns, common, ncommon);
-	print_system_diff(out, runs, nruns);
-	free(common);
-	free(cells);
+	compare_print_view(out, &v);
+	compare_view_free(&v);
 	return 0;
 }

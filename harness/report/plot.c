@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "facts.h"
 #include "gnuplot.h"
 #include "plot.h"
 #include "stats.h"
@@ -109,12 +110,8 @@ static size_t group_sizes(const struct report_run *runs, size_t nruns,
 			const struct hb_case_id *id = &runs[r].cases[i].id;
 			size_t k;
 
-			if (!plotted_kind(id) ||
-			    strcmp(id->access, g->access) ||
-			    strcmp(id->state, g->state))
-				continue;
-			if (id->kind == HB_KIND_HMM && (id->cpu_node != g->cpu_node ||
-						     id->mem_node != g->mem_node))
+			/* a remote pair's chart has its own baselines */
+			if (!plotted_kind(id) || !group_eq(g, id))
 				continue;
 			for (k = 0; k < n && sizes[k] != id->size_bytes; k++)
 				;
@@ -138,10 +135,7 @@ group_case(const struct report_run *run, const struct hb_case_id *g, const char 
 
 		if (id->kind != (base ? HB_KIND_BASE : HB_KIND_HMM) ||
 		    id->size_bytes != size || strcmp(id->style, style) ||
-		    strcmp(id->access, g->access) || strcmp(id->state, g->state))
-			continue;
-		if (!base && (id->cpu_node != g->cpu_node ||
-			      id->mem_node != g->mem_node))
+		    !group_eq(g, id))
 			continue;
 		if (run->cases[i].n_error || !run->cases[i].n)
 			return NULL;
@@ -196,6 +190,11 @@ static void group_stem(char *buf, size_t len, const char *prefix,
 			 g->state, g->cpu_node, g->mem_node);
 	else
 		snprintf(buf, len, "%s%s-%s", prefix, g->access, g->state);
+}
+
+void plot_compare_stem(const struct hb_case_id *id, char *buf, size_t len)
+{
+	group_stem(buf, len, "cmp-ns_page-", id);
 }
 
 /* "window 0 (whole range)", "window 64 pages", "window mixed". */
@@ -475,7 +474,7 @@ static void run_subtitle(const struct report_run *run, char *buf, size_t len)
 	char win[64], kind[64], raw[512];
 
 	window_text(run, 1, win, sizeof(win));
-	compare_machine_kind(run, kind, sizeof(kind));
+	facts_machine_kind(run, kind, sizeof(kind));
 	snprintf(raw, sizeof(raw), "kernel %s, host %s, %s, %s",
 		 results_ctx_or(run, "kernel_release", "?"),
 		 results_ctx_or(run, "host",

@@ -24,6 +24,13 @@
 int plot_run(const struct report_run *run, struct plot_list *out, char *err,
 	     size_t errlen);
 
+/*
+ * The file name, without folder and extension, of plot_compare()'s chart
+ * that draws case @id (an hmm/ case or its baseline): "cmp-ns_page-read-
+ * none-c0m1".
+ */
+void plot_compare_stem(const struct hb_case_id *id, char *buf, size_t len);
+
 /* Charts of several runs (runs[0] the baseline) into @dir. */
 int plot_compare(const struct report_run *runs, size_t nruns, const char *dir,
 		 struct plot_list *out, char *err, size_t errlen);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "report.h"
 #include "stats.h"
 #include "text_wrap.h"
@@ -17,6 +18,7 @@ struct row {
 	struct hb_case_id id;
 	const struct report_case *pre;
 	const struct report_case *def;
+	long member;		/* its claim (prefill against default), or -1 */
 };
 
 static int row_cmp(const void *pa, const void *pb)
@@ -113,25 +115,17 @@ static int any_numa(const struct row *rows, size_t n)
 }
 
 static void print_row(FILE *out, const struct row *r, int numa,
-		      const struct report_opts *o, double *ratio, int *sig)
+		      const struct claim *cm)
 {
 	char pre[32], def[32], prep[32], defp[32], rat[32] = "-", pair[16] = "";
 
-	*ratio = NAN;
-	*sig = 0;
 	cell(pre, sizeof(pre), r->pre, 0);
 	cell(def, sizeof(def), r->def, 0);
 	cell(prep, sizeof(prep), r->pre, 1);
 	cell(defp, sizeof(defp), r->def, 1);
-	if (usable(r->pre) && usable(r->def)) {
-		*ratio = stats_amean(r->pre->time_ns, r->pre->n) /
-			 stats_amean(r->def->time_ns, r->def->n);
-		*sig = sig_test_significant(o->test, o->alpha,
-					    r->pre->time_ns, r->pre->n,
-					    r->def->time_ns, r->def->n);
-		snprintf(rat, sizeof(rat), *ratio >= 1000 ? "%.0f" :
-			 *ratio >= 100 ? "%.1f" : "%.3f", *ratio);
-	}
+	if (cm)
+		snprintf(rat, sizeof(rat), cm->ratio >= 1000 ? "%.0f" :
+			 cm->ratio >= 100 ? "%.1f" : "%.3f", cm->ratio);
 	if (r->id.cpu_node >= 0)
 		snprintf(pair, sizeof(pair), "c%dm%d", r->id.cpu_node,
 			 r->id.mem_node);
@@ -139,7 +133,7 @@ static void print_row(FILE *out, const struct row *r, int numa,
 	if (numa)
 		fprintf(out, " %-5.5s", pair);
 	fprintf(out, " %11s %11s %9s %9s %7s%c\n", pre, def, prep, defp, rat,
-		*sig ? '*' : ' ');
+		cm && cm->survives ? '*' : ' ');
 }
 
 struct state_ratio {
@@ -185,21 +179,39 @@ static void add_state_ratio(struct state_ratio *s, size_t *ns,
 }
 
 struct tally {
-	size_t pairs, faster, slower;	/* significant either way */
+	size_t faster, slower;	/* significant either way */
 	double best;
 	char best_name[96];
 };
 
+/* The prefill/default pairs with numbers on both sides: one family. */
+static int decide_claims(struct row *rows, size_t n, struct claim_family *f,
+			 const struct claim_opts *o)
+{
+	for (size_t i = 0; i < n; i++) {
+		rows[i].member = -1;
+		if (!usable(rows[i].pre) || !usable(rows[i].def))
+			continue;
+		rows[i].member = claims_add(f, rows[i].def->time_ns,
+					    rows[i].def->n,
+					    rows[i].pre->time_ns,
+					    rows[i].pre->n);
+		if (rows[i].member < 0)
+			return -1;
+	}
+	return claims_decide(f, o);
+}
+
 static void print_table(FILE *out, const struct row *rows, size_t n,
-			const struct report_opts *o, struct tally *t)
+			const struct claim_family *f, struct tally *t)
 {
 	int numa = any_numa(rows, n);
 	struct state_ratio *sr = calloc(32, sizeof(*sr));
 	size_t nsr = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		double ratio;
-		int sig;
+		const struct claim *cm = rows[i].member < 0 ? NULL :
+					 &f->c[rows[i].member];
 
 		if (!i || strcmp(rows[i].id.access, rows[i - 1].id.access)) {
 			if (i)
@@ -214,16 +226,15 @@ static void print_table(FILE *out, const struct row *rows, size_t n,
 			fprintf(out, " %11s %11s %9s %9s %7s\n", "prefill",
 				"default", "prefill", "default", "ratio");
 		}
-		print_row(out, &rows[i], numa, o, &ratio, &sig);
-		if (isnan(ratio))
+		print_row(out, &rows[i], numa, cm);
+		if (!cm)
 			continue;
 		if (sr)
-			add_state_ratio(sr, &nsr, rows[i].id.state, ratio);
-		t->pairs++;
-		t->faster += sig && ratio > 1;
-		t->slower += sig && ratio < 1;
-		if (sig && ratio > t->best) {
-			t->best = ratio;
+			add_state_ratio(sr, &nsr, rows[i].id.state, cm->ratio);
+		t->faster += cm->survives && cm->ratio > 1;
+		t->slower += cm->survives && cm->ratio < 1;
+		if (cm->survives && cm->ratio > t->best) {
+			t->best = cm->ratio;
 			snprintf(t->best_name, sizeof(t->best_name),
 				 "%s/%s/%s", rows[i].id.access,
 				 rows[i].id.state, rows[i].id.size);
@@ -291,9 +302,77 @@ static void print_problems(FILE *out, const struct report_run *run)
 	}
 }
 
-static void print_method(FILE *out, const struct report_run *run)
+/* "none, zero and cow", or @none when @list (comma-separated) is empty. */
+static void list_text(char *buf, size_t len, const char *list,
+		      const char *none)
 {
-	char text[4096], kind[128], reps[32];
+	size_t w = 0, items = 0, n = 0;
+	const char *p;
+
+	for (p = list; *p; p++)
+		items += *p == ',';
+	items += *list != '\0';
+	buf[0] = '\0';
+	if (!items) {
+		snprintf(buf, len, "%s", none);
+		return;
+	}
+	for (p = list; *p && w < len; n++) {
+		size_t word = strcspn(p, ",");
+
+		w += (size_t)snprintf(buf + w, len - w, "%s%.*s",
+				      !n ? "" : n + 1 == items ? " and " : ", ",
+				      (int)word, p);
+		p += word + (p[word] == ',');
+	}
+}
+
+/* Which states are rebuilt before each call, as the run recorded it. */
+static void rebuilt_text(const struct report_run *run, char *buf, size_t len)
+{
+	const char *fault = results_ctx(run, "states_rebuilt_per_call");
+	const char *snap = results_ctx(run, "states_rebuilt_per_snapshot");
+	char f[512], s[512];
+
+	if (!fault || !snap) {
+		snprintf(buf, len,
+			 "Which states were rebuilt before each call was not recorded by this run's hmmbench (see fault_changes in harness/measure/page_state.c of its revision).");
+		return;
+	}
+	list_text(f, sizeof(f), fault, "no state");
+	list_text(s, sizeof(s), snap, "none");
+	snprintf(buf, len,
+		 "Before every timed fault request (read, write, mixed) the range is rebuilt, untimed, when its state is one a fault changes: %s; snapshots rebuild %s. The other states are built once per repetition and every call of the repetition finds them as built.",
+		 f, s);
+}
+
+void report_method_timing(const struct report_run *run, char *buf, size_t len)
+{
+	char rebuilt[1536];
+
+	rebuilt_text(run, rebuilt, sizeof(rebuilt));
+	snprintf(buf, len,
+		 "What is timed: the module reads ktime_get_ns() around each "
+		 "chunk of the range (window %s pages; 0: one chunk): from "
+		 "before the fill of the chunk's pfn array (prefill writes "
+		 "every entry; default writes nothing, or for mixed requests "
+		 "clears the array and sets the write bit of 1 entry in %s) "
+		 "through mmu_interval_read_begin(), the mmap read lock, "
+		 "hmm_range_fault() and its unlock, to the "
+		 "mmu_interval_read_retry() check under the mirror lock that "
+		 "accepts the chunk; an -EBUSY or a sequence change starts the "
+		 "chunk over, refill included, inside the same span. Not timed: "
+		 "the check of the returned pfns, the request's setup and "
+		 "teardown, and the gaps between chunks; a call's time is the "
+		 "sum over its chunks. %s",
+		 results_ctx_or(run, "window", "?"),
+		 results_ctx_or(run, "mixed_stride", "?"), rebuilt);
+}
+
+static void print_method(FILE *out, const struct report_run *run,
+			 const struct claim_opts *o)
+{
+	char text[8192], kind[128], reps[32], timing[4096], rule[512];
 	size_t lo = results_min_reps(run), hi = results_max_reps(run);
 	const char *vm = results_ctx_or(run, "vm", "unknown");
 	const char *virt = results_ctx_or(run, "virtualization", "");
@@ -318,16 +397,16 @@ static void print_method(FILE *out, const struct report_run *run)
 		snprintf(reps, sizeof(reps), "%zu", lo);
 	else
 		snprintf(reps, sizeof(reps), "%zu to %zu", lo, hi);
+	report_method_timing(run, timing, sizeof(timing));
+	claims_rule(rule, sizeof(rule), o);
 	snprintf(text, sizeof(text),
 		 "Method: hmmbench %s with hmm_bench.ko %s (ABI %s) on host %s "
-		 "(%s CPUs, %s NUMA node(s)), Linux %s, %s. Profile %s, %s "
-		 "repetitions per case (Google Benchmark %s, manual time: each "
-		 "time is taken in the module with ktime_get_ns() around the "
-		 "hmm_range_fault() calls, -EBUSY retries included; the range is "
-		 "rebuilt in its page state before each call, untimed). THP "
-		 "enabled=%s defrag=%s, with madvise() per range; cpufreq "
-		 "governor %s, turbo %s, ASLR %s. Statistics are recomputed "
-		 "from the repetitions. Command: %s",
+		 "(%s CPUs; NUMA: %s), Linux %s, %s. Profile %s, %s "
+		 "repetitions per case (Google Benchmark %s, manual time: the "
+		 "module's). %s THP enabled=%s defrag=%s, with madvise() per "
+		 "range; cpufreq governor %s, turbo %s, ASLR %s. Statistics are "
+		 "recomputed from the repetitions; a ratio is significant when it "
+		 "%s, over all the run's prefill/default pairs. Command: %s",
 		 results_ctx_or(run, "suite_revision", "(revision unknown)"),
 		 results_ctx_or(run, "module_version", "?"),
 		 results_ctx_or(run, "module_abi", "?"),
@@ -337,12 +416,12 @@ static void print_method(FILE *out, const struct report_run *run)
 		 results_ctx_or(run, "numa_nodes", "?"),
 		 results_ctx_or(run, "kernel_release", "?"), kind,
 		 results_ctx_or(run, "profile", "?"), reps,
-		 results_ctx_or(run, "libbenchmark_version", "1.7.1"),
+		 results_ctx_or(run, "libbenchmark_version", "1.7.1"), timing,
 		 results_ctx_or(run, "thp_enabled", "?"),
 		 results_ctx_or(run, "thp_defrag", "?"),
 		 results_ctx_or(run, "cpufreq_governor", "?"),
 		 results_ctx_or(run, "turbo", "?"),
-		 results_ctx_or(run, "aslr", "?"),
+		 results_ctx_or(run, "aslr", "?"), rule,
 		 results_ctx_or(run, "command_line", "?"));
 	fputc('\n', out);
 	text_wrap(out, 0, 0, 72, text);
@@ -372,15 +451,22 @@ static void print_plots(FILE *out, const struct report_run *run,
 		fprintf(out, "\nPlots: none made (run `hmmbench-report plot RUN`).\n");
 }
 
-void report_print(FILE *out, const struct report_run *run,
-		  const struct report_opts *o, const struct plot_list *plots)
+int report_print(FILE *out, const struct report_run *run,
+		 const struct claim_opts *o, const struct plot_list *plots)
 {
 	struct row *rows = calloc(run->ncases + 1, sizeof(*rows));
+	struct claim_family fam = { 0 };
 	struct tally t = { .best = 1 };
 	size_t n = rows ? collect_rows(run, rows) : 0;
 	size_t lo = results_min_reps(run);
-	char intro[1024];
+	char intro[1024], rule[512], outcome[1024];
 
+	if (!rows || decide_claims(rows, n, &fam, o)) {
+		free(rows);
+		claims_free(&fam);
+		return -1;
+	}
+	claims_rule(rule, sizeof(rule), o);
 	snprintf(intro, sizeof(intro),
 		 "hmm_range_fault() with a pre-filled pfn array (prefill: every "
 		 "entry carries the request, default_flags 0, pfn_flags_mask ~0, "
@@ -388,12 +474,12 @@ void report_print(FILE *out, const struct report_run *run,
 		 "(default: pfn_flags_mask 0), Linux %s on %s. Times are the "
 		 "Amean per call and per 4 KiB page in ns, lower is better; "
 		 "ratio = prefill / default (above 1: default_flags is faster); "
-		 "* marks a difference that %s finds significant (two-sided, "
-		 "alpha %g).",
+		 "* marks a significant ratio: over the %zu pairs of this run, "
+		 "it %s.",
 		 results_ctx_or(run, "kernel_release", "?"),
 		 results_ctx_or(run, "host",
 				results_ctx_or(run, "host_name", "?")),
-		 sig_test_name(o->test), o->alpha);
+		 fam.tested, rule);
 	text_wrap(out, 0, 0, 76, intro);
 	if (lo && lo < COMPARE_MIN_REPS)
 		fprintf(out,
@@ -401,22 +487,30 @@ void report_print(FILE *out, const struct report_run *run,
 			"test is unreliable.\n", lo, COMPARE_MIN_REPS);
 	if (!run->complete)
 		fprintf(out, "Warning: incomplete run (no COMPLETE file).\n");
-	print_table(out, rows, n, o, &t);
-	if (t.pairs) {
-		fprintf(out,
-			"\nSummary: default_flags is significantly faster in %zu and slower\n"
-			"in %zu of %zu prefill/default pairs.", t.faster, t.slower,
-			t.pairs);
-		if (t.best > 1)
-			fprintf(out, " Largest significant ratio: %.3f\n(%s).",
-				t.best, t.best_name);
+	print_table(out, rows, n, &fam, &t);
+	if (fam.n) {
+		char text[2048];
+		size_t w;
+
+		claims_power_note(outcome, sizeof(outcome), &fam, o);
+		w = (size_t)snprintf(text, sizeof(text),
+				     "Summary: of %zu prefill/default pairs, default_flags is significantly faster in %zu and slower in %zu (significant as defined above; %zu pairs had p < %g before correction). %s",
+				     fam.tested, t.faster, t.slower, fam.raw,
+				     o->alpha, outcome);
+		if (t.best > 1 && w < sizeof(text))
+			snprintf(text + w, sizeof(text) - w,
+				 " Largest significant ratio: %.3f (%s).",
+				 t.best, t.best_name);
 		fputc('\n', out);
+		text_wrap(out, 0, 0, WIDTH, text);
 	} else if (!n) {
 		fprintf(out, "\nNo hmm/ cases in this run.\n");
 	}
 	print_baselines(out, run);
 	print_problems(out, run);
-	print_method(out, run);
+	print_method(out, run, o);
 	print_plots(out, run, plots);
+	claims_free(&fam);
 	free(rows);
+	return 0;
 }

@@ -83,6 +83,7 @@ static struct report_case *add_case(struct report_run *run, const char *name)
 	run->cases = grown;
 	c = &run->cases[run->ncases];
 	memset(c, 0, sizeof(*c));
+	c->iterations = NAN;
 	c->name = strdup(name);
 	c->label = strdup(name);
 	if (!c->name || !c->label) {
@@ -109,6 +110,11 @@ static int add_sample(struct report_case *c, json_t *b, double scale)
 		return -1;
 	c->time_ns = t;
 	t[c->n] = json_number_value(json_object_get(b, "real_time")) * scale;
+	if (!c->n) {
+		json_t *it = json_object_get(b, "iterations");
+
+		c->iterations = json_is_number(it) ? json_number_value(it) : NAN;
+	}
 	for (int k = 0; k < CTR_COUNT; k++) {
 		json_t *v = json_object_get(b, results_counter_names[k]);
 		double *a = realloc(c->ctr[k], n * sizeof(*a));

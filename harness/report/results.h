@@ -39,6 +39,7 @@ struct report_case {
 	size_t n;		/* successful repetitions */
 	double *time_ns;	/* real_time per call, in ns, per repetition */
 	double *ctr[CTR_COUNT];	/* per repetition; NAN where absent */
+	double iterations;	/* of its first repetition; NAN if absent */
 	char *error;		/* error_message of a failed repetition */
 	size_t n_error;		/* failed repetitions */
 };

@@ -208,10 +208,112 @@ double sig_test_p(enum sig_test t, const double *a, size_t na,
 			       stats_welch_p(a, na, b, nb);
 }
 
-int sig_test_significant(enum sig_test t, double alpha, const double *a,
-			 size_t na, const double *b, size_t nb)
+int sig_correction_parse(const char *s, enum sig_correction *c)
 {
-	double p = sig_test_p(t, a, na, b, nb);
+	if (!strcmp(s, "holm"))
+		*c = CORR_HOLM;
+	else if (!strcmp(s, "bh") || !strcmp(s, "fdr"))
+		*c = CORR_BH;
+	else if (!strcmp(s, "none"))
+		*c = CORR_NONE;
+	else
+		return -1;
+	return 0;
+}
 
-	return !isnan(p) && p < alpha;
+const char *sig_correction_name(enum sig_correction c)
+{
+	return c == CORR_HOLM ? "Holm's correction" :
+	       c == CORR_BH ? "the Benjamini-Hochberg correction" :
+	       "no correction";
+}
+
+const char *sig_correction_rate(enum sig_correction c)
+{
+	return c == CORR_HOLM ? "family-wise error rate" :
+	       c == CORR_BH ? "false discovery rate" : "per-comparison rate";
+}
+
+struct indexed_p {
+	double p;
+	size_t i;
+};
+
+static int cmp_indexed_p(const void *pa, const void *pb)
+{
+	const struct indexed_p *a = pa, *b = pb;
+
+	if (a->p != b->p)
+		return a->p < b->p ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+long stats_adjust_p(enum sig_correction c, const double *p, size_t n,
+		    double *adj)
+{
+	struct indexed_p *s = malloc((n ? n : 1) * sizeof(*s));
+	size_t m = 0;
+	double run;
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(p[i]))
+			s[m++] = (struct indexed_p){ p[i], i };
+		else
+			adj[i] = NAN;
+	qsort(s, m, sizeof(*s), cmp_indexed_p);
+	switch (c) {
+	case CORR_HOLM:
+		/* (m - k) p_(k) for the k-th smallest (0-based), kept
+		 * monotone from the smallest up */
+		run = 0;
+		for (size_t k = 0; k < m; k++) {
+			run = fmax(run, fmin(1.0, (double)(m - k) * s[k].p));
+			adj[s[k].i] = run;
+		}
+		break;
+	case CORR_BH:
+		/* m / (k + 1) p_(k), kept monotone from the largest down */
+		run = 1;
+		for (size_t k = m; k-- > 0;) {
+			run = fmin(run, (double)m / (double)(k + 1) * s[k].p);
+			adj[s[k].i] = run;
+		}
+		break;
+	case CORR_NONE:
+		for (size_t k = 0; k < m; k++)
+			adj[s[k].i] = s[k].p;
+		break;
+	}
+	free(s);
+	return (long)m;
+}
+
+void stats_geomean_ci(const double *ratio, size_t n, double level,
+		      double *gmean, double *lo, double *hi)
+{
+	double *l = malloc((n ? n : 1) * sizeof(*l));
+	double mean, half;
+
+	*gmean = *lo = *hi = NAN;
+	if (!l)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!(ratio[i] > 0)) {
+			free(l);
+			return;
+		}
+		l[i] = log(ratio[i]);
+	}
+	mean = stats_amean(l, n);
+	if (n >= 1)
+		*gmean = exp(mean);
+	if (n >= 2) {
+		half = gsl_cdf_tdist_Pinv(0.5 + level / 2, (double)(n - 1)) *
+		       stats_stderr(l, n);
+		*lo = exp(mean - half);
+		*hi = exp(mean + half);
+	}
+	free(l);
 }

@@ -62,8 +62,47 @@ const char *sig_test_name(enum sig_test t);
 /* Two-sided p-value of @t, NAN when a side has too few samples. */
 double sig_test_p(enum sig_test t, const double *a, size_t na,
 		  const double *b, size_t nb);
-/* p < alpha, with NAN never significant. */
-int sig_test_significant(enum sig_test t, double alpha, const double *a,
-			 size_t na, const double *b, size_t nb);
+/*
+ * Multiple-comparison control over a family of p-values. The adjusted
+ * p-value of each member is compared with alpha: a member "survives" when
+ * its adjusted p < alpha.
+ *   HOLM  Holm's step-down: the chance that ANY member of the family is
+ *         called different when none is (the family-wise error rate) is
+ *         at most alpha, whatever the dependence between the tests.
+ *   BH    Benjamini-Hochberg step-up: the expected share of false calls
+ *         among the calls (the false discovery rate) is at most alpha, for
+ *         independent or positively dependent tests.
+ *   NONE  no control: each member alone at alpha (about alpha * m false
+ *         calls in a family of m nulls).
+ */
+enum sig_correction {
+	CORR_HOLM,
+	CORR_BH,
+	CORR_NONE,
+};
+
+int sig_correction_parse(const char *s, enum sig_correction *c);
+/* "Holm's correction", "Benjamini-Hochberg", "no correction". */
+const char *sig_correction_name(enum sig_correction c);
+/* What alpha bounds under @c: "family-wise error rate", ... */
+const char *sig_correction_rate(enum sig_correction c);
+
+/*
+ * Adjusted p-values of the @n p-values @p into @adj (may be @p itself).
+ * NAN members (no test possible) stay NAN and are not counted in the
+ * family. Returns the family size (members with a p-value), or -1 when
+ * out of memory.
+ */
+long stats_adjust_p(enum sig_correction c, const double *p, size_t n,
+		    double *adj);
+
+/*
+ * The geometric mean of @n ratios (all > 0) and its two-sided confidence
+ * interval at @level (0.95): a Student t interval on the mean of the
+ * logarithms, with n - 1 degrees of freedom, taken back with exp(). The
+ * interval needs n >= 2 (else NAN).
+ */
+void stats_geomean_ci(const double *ratio, size_t n, double level,
+		      double *gmean, double *lo, double *hi);
 
 #endif /* HMMBENCH_STATS_H */

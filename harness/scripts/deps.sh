@@ -1,18 +1,20 @@
 #!/bin/bash
 # Install, with apt, what a part of hmmbench needs, saying what and why.
-# Usage: harness/scripts/deps.sh [--no-install] GROUP...
+# Usage: harness/scripts/deps.sh [--no-install | --print] GROUP...
 # Groups: build test vm plot compare fleet fleet-test
+# --print lists the packages of the groups instead (tests/native puts them
+# into its Debian image).
 set -euo pipefail
 
 say() { echo "hmmbench: $*" >&2; }
 # shellcheck source=harness/scripts/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
-no_install=0
-if [[ "${1:-}" == "--no-install" ]]; then
-	no_install=1
-	shift
-fi
+no_install=0 print=0
+case "${1:-}" in
+--no-install) no_install=1; shift ;;
+--print) print=1; shift ;;
+esac
 
 declare -A why=(
 	[build]="compile the harness and the module"
@@ -21,7 +23,7 @@ declare -A why=(
 	[plot]="draw the plots"
 	[compare]="cross-check with Google Benchmark's compare.py"
 	[fleet]="run the suite on many hosts with Ansible (harness/fleet/)"
-	[fleet-test]="test the fleet playbook on two hosts in network namespaces"
+	[fleet-test]="test the fleet playbook on hosts in network namespaces"
 )
 declare -A pkgs=(
 	[build]="gcc g++ make pkg-config pahole libbenchmark-dev libhwloc-dev hwloc libnuma-dev numactl libjansson-dev libgsl-dev kmod"
@@ -46,7 +48,9 @@ for group in "$@"; do
 		exit 2
 	fi
 	for p in ${pkgs[$group]}; do
-		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		if [[ $print -eq 1 ]]; then
+			echo "$p"
+		elif ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 			missing+=("$p")
 		fi
 	done

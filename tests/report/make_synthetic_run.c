@@ -30,6 +30,7 @@
 
 #define MAX_SKIPS 32
 #define MAX_ERRORS 32
+#define MAX_CTX 32
 
 struct opts {
 	int reps;
@@ -44,7 +45,10 @@ struct opts {
 	const char *schema;
 	const char *module_version;
 	int window;
+	int iterations;
 	int incomplete;
+	const char *ctx[MAX_CTX];	/* KEY=VALUE, set last */
+	int nctx;
 	const char *errors[MAX_ERRORS];
 	int nerrors;
 	const char *skips[MAX_SKIPS];
@@ -66,7 +70,9 @@ static void usage(FILE *f)
 		"  --profile P       profile (default quick)\n"
 		"  --module-version V  module_version (default 0.1)\n"
 		"  --schema S        hmmbench_schema (default 1; - leaves it out)\n"
-		"  --window W        window counter (default 0)\n"
+		"  --window W        window, in the context and the counters (default 0)\n"
+		"  --iterations N    iterations per repetition (default 10)\n"
+		"  --ctx KEY=VALUE   set a context key (after all the others)\n"
 		"  --error NAME      that case fails verification\n"
 		"  --skip NAME=WHY   add a line to skipped.tsv\n"
 		"  --incomplete      do not write COMPLETE\n");
@@ -152,6 +158,18 @@ static json_t *make_context(const struct opts *o)
 	json_object_set_new(ctx, "vm", json_string(o->vm));
 	json_object_set_new(ctx, "aslr", json_string("off"));
 	json_object_set_new(ctx, "libbenchmark_version", json_string("1.7.1"));
+	json_object_set_new(ctx, "window", json_integer(o->window));
+	json_object_set_new(ctx, "mixed_stride", json_string("4"));
+	for (int i = 0; i < o->nctx; i++) {
+		const char *eq = strchr(o->ctx[i], '=');
+		char key[128];
+
+		if (!eq)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - o->ctx[i]),
+			 o->ctx[i]);
+		json_object_set_new(ctx, key, json_string(eq + 1));
+	}
 	return ctx;
 }
 
@@ -255,12 +273,14 @@ static int add_case(json_t *arr, const char *spec, int family,
 			json_object_set_new(e, "error_occurred", json_true());
 			json_object_set_new(e, "error_message", json_string(
 				"verify: 3 pages not valid after the call"));
-			json_object_set_new(e, "iterations", json_integer(10));
+			json_object_set_new(e, "iterations",
+					    json_integer(o->iterations));
 			set_num(e, "real_time", 0);
 			set_num(e, "cpu_time", 0);
 			json_object_set_new(e, "time_unit", json_string("ns"));
 		} else {
-			json_object_set_new(e, "iterations", json_integer(10));
+			json_object_set_new(e, "iterations",
+					    json_integer(o->iterations));
 			set_num(e, "real_time", t[r]);
 			set_num(e, "cpu_time", t[r] / 2);
 			json_object_set_new(e, "time_unit", json_string("ns"));
@@ -339,6 +359,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "module-version", required_argument, NULL, 'm' },
 		{ "schema", required_argument, NULL, 'S' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "iterations", required_argument, NULL, 'I' },
+		{ "ctx", required_argument, NULL, 'c' },
 		{ "error", required_argument, NULL, 'e' },
 		{ "skip", required_argument, NULL, 'x' },
 		{ "incomplete", no_argument, NULL, 'i' },
@@ -361,6 +383,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'm': o->module_version = optarg; break;
 		case 'S': o->schema = optarg; break;
 		case 'w': o->window = atoi(optarg); break;
+		case 'I': o->iterations = atoi(optarg); break;
+		case 'c':
+			if (o->nctx < MAX_CTX)
+				o->ctx[o->nctx++] = optarg;
+			break;
 		case 'i': o->incomplete = 1; break;
 		case 'e':
 			if (o->nerrors < MAX_ERRORS)
@@ -388,6 +415,7 @@ int main(int argc, char **argv)
 		.kernel = "6.1.0-synthetic", .host = "synth", .vm = "none",
 		.thp = "madvise", .governor = "performance",
 		.profile = "quick", .schema = "1", .module_version = "0.1",
+		.iterations = 10,
 	};
 	json_t *root, *arr;
 	const char *dir;

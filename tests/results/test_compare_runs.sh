@@ -1,8 +1,11 @@
 #!/bin/bash
 # Real quick-profile runs from the guests, compared: Google Benchmark's own
 # compare.py reads them, and hmmbench-report compares kernels, reports one
-# run and plots it. TAP on stdout.
-# Usage: test_compare_runs.sh RUN_DIR... (at least two)
+# run and plots it; the A/A check: two runs of one kernel (one boot) have
+# no significant change, and the counts say what the uncorrected test of
+# old would have starred. TAP on stdout.
+# Usage: test_compare_runs.sh RUN_DIR... (at least two; the runs of one
+# kernel are the folders under one results/<host>/<kernel-release>/)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -45,4 +48,32 @@ grep -q 'prefill' "$tmp/report.txt" && grep -qi 'method' "$tmp/report.txt" &&
 tap $? "the report sets the styles side by side and names the VM"
 ls "$a"/plots/*.png > /dev/null 2>&1
 tap $? "the report drew the run's plots"
+
+# A/A: the first two runs of each kernel, compared with the default test,
+# correction and floor; the legend's count line says how many survive and
+# how many had p < alpha alone (what compare starred before the
+# correction). The mail of the pair lists no change either.
+declare -A first_of
+for run in "$@"; do
+	kernel_dir=$(dirname "$run")
+	if [[ -z ${first_of[$kernel_dir]:-} ]]; then
+		first_of[$kernel_dir]=$run
+		continue
+	fi
+	[[ ${first_of[$kernel_dir]} == compared ]] && continue
+	base=${first_of[$kernel_dir]}
+	first_of[$kernel_dir]=compared
+	kernel=$(basename "$kernel_dir")
+	$report compare --no-plots "$base" "$run" > "$tmp/aa.txt" 2> "$tmp/aa.err"
+	counts=$(grep -Eo '^[0-9]+ of [0-9]+ comparisons (is|are) significant \([0-9]+ had p' "$tmp/aa.txt")
+	read -r survived _ family _ <<< "$counts"
+	uncorrected=$(sed -E 's/.*\(([0-9]+) had p$/\1/' <<< "$counts")
+	[[ -n $counts && $survived -eq 0 ]]
+	tap $? "A/A $kernel: two runs of one kernel, no significant change of $family (uncorrected Welch at 0.05 would star $uncorrected)"
+	[[ -n $counts ]] || sed 's/^/# /' "$tmp/aa.err"
+	$report compare --mail --no-plots "$base" "$run" > "$tmp/aa-mail.txt" 2>&1
+	grep -q '^No significant change' "$tmp/aa-mail.txt" &&
+		awk 'length > 80 { bad = 1 } END { exit bad }' "$tmp/aa-mail.txt"
+	tap $? "A/A $kernel: its mail says no significant change, in 80 columns"
+done
 tap_done

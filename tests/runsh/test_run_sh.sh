@@ -161,18 +161,20 @@ rc=$?
 [[ $rc -ne 0 ]] && grep -qi 'no benchmark case is in every run\|in common' "$tmp/err"
 tap $? "runs with no case in common: clear error, non-zero exit"
 
-# A VM run stopped early (Ctrl-C as soon as its partial folder exists,
-# seen on the host through 9p): the partial folder is under results/,
-# run.sh names the --resume command, and that command boots the same
-# kernel and completes the run.
-./run.sh --kernel 6.12 --out "$res/stop" --profile quick --sizes 4K --states none \
-	--access read > "$tmp/stop.out" 2> "$tmp/stop.err" &
+# A VM run stopped early (Ctrl-C once its first case has finished, as the
+# terminal shows it; the partial folder is seen on the host through 9p):
+# the partial folder is under results/, run.sh names the --resume command,
+# and that command boots the same kernel and completes the run. The sweep
+# is big enough that the run is far from its end when the first case ends
+# (with random interleaving, cases end in the second half of a run).
+./run.sh --kernel 6.12 --out "$res/stop" --profile quick --sizes 2M,4M \
+	--states none,present --access read,write > "$tmp/stop.out" 2> "$tmp/stop.err" &
 pid=$!
-for ((i = 0; i < 3000; i++)); do
-	[[ -n $(find "$res/stop" -path '*/.vm-*/results/*' -name '.*.partial' 2> /dev/null) ]] && break
+for ((i = 0; i < 6000; i++)); do
+	tr '\r' '\n' < "$tmp/stop.err" | grep -q '^done ' && break
+	kill -0 "$pid" 2> /dev/null || break
 	sleep 0.2
 done
-sleep 1
 kill -INT "$pid"
 wait "$pid"
 rc=$?

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "report/compare.h"
+#include "report/perf_profile.h"
 #include "report/results.h"
 #include "report/text_wrap.h"
 #include "unit_util.h"
@@ -27,11 +28,15 @@ static char tmpdir[] = "/tmp/test_compare.XXXXXX";
 
 /*
  * A run folder named @name with one case per "NAME=v1,v2,..." in @cases
- * (real_time in ns, one repetition per value), plus an aggregate entry
- * that must be ignored. Returns the folder path (static buffer rotation).
+ * (real_time in ns, one repetition per value, @iterations each; a value
+ * "error" is a failed repetition), plus an
+ * aggregate entry that must be ignored; @ctx is added to the context
+ * ("\"window\": \"64\", "). Returns the folder path (static buffer
+ * rotation).
  */
-static const char *make_run(const char *name, const char *kernel,
-			    const char *const *cases, int complete)
+static const char *make_run_ctx(const char *name, const char *kernel,
+				const char *ctx, int iterations,
+				const char *const *cases, int complete)
 {
 	static char paths[8][256];
 	static int next;
@@ -41,9 +46,10 @@ static const char *make_run(const char *name, const char *kernel,
 	snprintf(dir, 256, "%s/%s", tmpdir, name);
 	mkdir(dir, 0755);
 	w += (size_t)snprintf(json + w, sizeof(json) - w,
-		"{\"context\": {\"hmmbench_schema\": \"1\", "
+		"{\"context\": {\"hmmbench_schema\": \"1\", %s"
 		"\"kernel_release\": \"%s\", \"host\": \"h\", \"vm\": \"none\","
-		" \"num_cpus\": 4, \"caches\": []}, \"benchmarks\": [", kernel);
+		" \"num_cpus\": 4, \"caches\": []}, \"benchmarks\": [", ctx,
+		kernel);
 	for (int c = 0; cases[c]; c++) {
 		char buf[256], *eq, *tok, *save = NULL;
 		int rep = 0;
@@ -53,12 +59,21 @@ static const char *make_run(const char *name, const char *kernel,
 		*eq++ = '\0';
 		for (tok = strtok_r(eq, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save))
-			w += (size_t)snprintf(json + w, sizeof(json) - w,
+			w += !strcmp(tok, "error") ?
+			(size_t)snprintf(json + w, sizeof(json) - w,
+				"%s{\"name\": \"%s/manual_time\", "
+				"\"run_type\": \"iteration\", "
+				"\"error_occurred\": true, "
+				"\"error_message\": \"verify: failed\"}",
+				c || rep ? "," : "", buf) :
+			(size_t)snprintf(json + w, sizeof(json) - w,
 				"%s{\"name\": \"%s/manual_time\", "
 				"\"run_type\": \"iteration\", "
 				"\"repetition_index\": %d, \"real_time\": %s, "
+				"\"iterations\": %d, "
 				"\"time_unit\": \"ns\", \"ns_per_page\": 1.5}",
-				c || rep ? "," : "", buf, rep, tok), rep++;
+				c || rep ? "," : "", buf, rep, tok,
+				iterations), rep++;
 		w += (size_t)snprintf(json + w, sizeof(json) - w,
 			",{\"name\": \"%s/manual_time_mean\", "
 			"\"run_type\": \"aggregate\", \"aggregate_name\": \"mean\","
@@ -70,6 +85,17 @@ static const char *make_run(const char *name, const char *kernel,
 		write_text(dir, "COMPLETE", "");
 	return dir;
 }
+
+static const char *make_run(const char *name, const char *kernel,
+			    const char *const *cases, int complete)
+{
+	return make_run_ctx(name, kernel, "", 4, cases, complete);
+}
+
+/* The options compare uses by default. */
+static const struct compare_opts default_opts = {
+	{ TEST_WELCH, CORR_HOLM, 0.05, CLAIM_DEFAULT_FLOOR_PCT }, 0,
+};
 
 static int setup(void **state)
 {
@@ -149,7 +175,7 @@ static void test_load_errors(void **state)
 static char *compare_two(struct report_run runs[2], const char *tag,
 			 const char *const *a, const char *const *b)
 {
-	struct compare_opts o = { TEST_WELCH, 0.05 };
+	struct compare_opts o = default_opts;
 	char name[64], err[512], *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -181,7 +207,7 @@ static void test_compare_table(void **state)
 		"hmm/read/default/thp/2M=10,10",
 		NULL,
 	};
-	struct compare_opts o = { TEST_WELCH, 0.05 };
+	struct compare_opts o = default_opts;
 	struct report_run runs[2];
 	char err[512], *buf, *line;
 	size_t len = 0;
@@ -259,6 +285,175 @@ static void test_compare_wide_deltas(void **state)
 	results_free(&runs[1]);
 }
 
+/*
+ * The geometric mean covers the hmm/ cases with numbers in every run, the
+ * same ones in every column (a case that failed in #2 is left out of #1's
+ * too, base/ cases are left out), with its t interval.
+ */
+static void test_gmean_subset_and_ci(void **state)
+{
+	static const char *const r0[] = {
+		"hmm/read/default/present/2M=100,100,100",
+		"hmm/read/default/none/2M=50,50,50",
+		"hmm/read/default/zero/2M=100,100,100",
+		"base/read/touch/none/2M=10,10,10",
+		NULL,
+	};
+	static const char *const r1[] = {
+		"hmm/read/default/present/2M=120,120,120",
+		"hmm/read/default/none/2M=50,50,50",
+		"hmm/read/default/zero/2M=200,200,200",
+		"base/read/touch/none/2M=30,30,30",
+		NULL,
+	};
+	static const char *const r2[] = {
+		"hmm/read/default/present/2M=80,80,80",
+		"hmm/read/default/none/2M=62.5,62.5,62.5",
+		"hmm/read/default/zero/2M=error,error,error",
+		"base/read/touch/none/2M=10,10,10",
+		NULL,
+	};
+	struct compare_opts o = default_opts;
+	struct report_run runs[3];
+	struct compare_view v;
+	char err[512], *buf = NULL, *gm;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(results_load(make_run("g0", "6.1", r0, 1), 0,
+				      &runs[0], err, sizeof(err)), 0);
+	assert_int_equal(results_load(make_run("g1", "6.6", r1, 1), 0,
+				      &runs[1], err, sizeof(err)), 0);
+	assert_int_equal(results_load(make_run("g2", "6.12", r2, 1), 0,
+				      &runs[2], err, sizeof(err)), 0);
+	assert_int_equal(compare_view_build(&v, runs, 3, &o, err, sizeof(err)), 0);
+	assert_int_equal(v.ncommon, 4);
+	assert_int_equal(v.gmean_cases, 2);	/* present and none */
+	assert_true(fabs(v.gmean[0].g - 1) < 1e-12);
+	assert_true(fabs(v.gmean[1].g - 1.0954451150103321) < 1e-9);
+	assert_true(fabs(v.gmean[1].lo - 0.34398860889045996) < 1e-9);
+	assert_true(fabs(v.gmean[1].hi - 3.488487609722358) < 1e-9);
+	assert_true(fabs(v.gmean[2].g - 1) < 1e-9);
+	assert_true(fabs(v.gmean[2].hi - 17.035640485452067) < 1e-6);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	compare_print_view(f, &v);
+	fclose(f);
+	gm = strstr(buf, "\nGmean ");
+	assert_non_null(gm);
+	assert_non_null(strstr(gm, "1.0954"));
+	assert_non_null(strstr(buf, "\nCI95 lo       1.0000 (   0.00%)      0.3440 "));
+	assert_non_null(strstr(buf, "\nCI95 hi       1.0000 (   0.00%)      3.4885 "));
+	assert_non_null(strstr(buf, "Cases in the geometric mean: 2 of the 4 cases in common"));
+	free(buf);
+	compare_view_free(&v);
+	for (int i = 0; i < 3; i++)
+		results_free(&runs[i]);
+}
+
+/*
+ * Runs whose window differs are refused, with the values; allowed, the
+ * output says so at its top and lists the setting. A THP knob that one
+ * kernel lacks is no difference; one both have with other values is.
+ */
+static void test_settings_differ(void **state)
+{
+	static const char *const cases[] = {
+		"hmm/read/default/present/2M=100,101,99", NULL,
+	};
+	struct compare_opts o = default_opts;
+	struct report_run runs[2];
+	char err[1024], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(results_load(make_run_ctx("s0", "6.1",
+		"\"window\": \"512\", \"thp_enabled\": \"always\", ", 4, cases, 1),
+		0, &runs[0], err, sizeof(err)), 0);
+	assert_int_equal(results_load(make_run_ctx("s1", "6.12",
+		"\"window\": \"64\", \"thp_enabled\": \"always\", "
+		"\"thp_use_zero_page\": \"1\", ", 4, cases, 1),
+		0, &runs[1], err, sizeof(err)), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "(Window: #0 512, #1 64)"));
+	assert_non_null(strstr(err, "--allow-different-settings"));
+	assert_null(strstr(err, "thp_use_zero_page"));
+	o.allow_different_settings = 1;
+	assert_int_equal(compare_print(f, runs, 2, &o, err, sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nWARNING: the runs differ in 1 setting(s)"));
+	assert_non_null(strstr(buf, "\nWindow          #0 512\n                #1 64\n"));
+	free(buf);
+	results_free(&runs[0]);
+	results_free(&runs[1]);
+
+	/* the same knob, recorded by both, with other values; iterations */
+	assert_int_equal(results_load(make_run_ctx("s2", "6.1",
+		"\"thp_use_zero_page\": \"0\", ", 4, cases, 1),
+		0, &runs[0], err, sizeof(err)), 0);
+	assert_int_equal(results_load(make_run_ctx("s3", "6.12",
+		"\"thp_use_zero_page\": \"1\", ", 2, cases, 1),
+		0, &runs[1], err, sizeof(err)), 0);
+	o.allow_different_settings = 0;
+	assert_int_equal(compare_print(stdout, runs, 2, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "thp_use_zero_page: #0 0, #1 1"));
+	assert_non_null(strstr(err, "iterations per repetition: 1 case(s) differ, e.g. hmm/read/default/present/2M: #0 4, #1 2"));
+	results_free(&runs[0]);
+	results_free(&runs[1]);
+}
+
+/*
+ * Kernel profiles: the file named after the case, the moves by absolute
+ * change (a symbol only in one profile counts 0 in the other), at most
+ * @max, at least the minimum; a malformed line is named.
+ */
+static void test_perf_profile(void **state)
+{
+	char dir[300], perf[320], err[512];
+	struct perf_profile a, b;
+	struct perf_move m[3];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/perf-a", tmpdir);
+	snprintf(perf, sizeof(perf), "%s/perf", dir);
+	mkdir(dir, 0755);
+	mkdir(perf, 0755);
+	write_text(perf, "hmm_read_default_none_2M_c0m1.txt",
+		   "# comment\n40.0 walk\n20.5 clear\n10 same\n2.0 gone\n");
+	write_text(perf, "hmm_read_default_none_4K_c0m0.txt",
+		   "30 walk\n25.0 clear\n10.4 same\n5 new\n4 newer\n");
+	assert_int_equal(perf_profile_load(dir, "hmm/read/default/none/2M/c0m1",
+					   &a, err, sizeof(err)), 0);
+	assert_int_equal(a.n, 4);
+	assert_int_equal(perf_profile_load(dir, "hmm/read/default/none/4K/c0m0",
+					   &b, err, sizeof(err)), 0);
+	assert_true(perf_profile_share(&b, "new") == 5);
+	assert_true(perf_profile_share(&b, "gone") == 0);
+	/* walk -10, new +5, clear +4.5, newer +4, gone -2, same +0.4 */
+	assert_int_equal(perf_profile_moves(&a, &b, 1.0, m, 3), 3);
+	assert_string_equal(m[0].symbol, "walk");
+	assert_string_equal(m[1].symbol, "new");
+	assert_true(m[1].a == 0 && m[1].b == 5);
+	assert_string_equal(m[2].symbol, "clear");
+	assert_int_equal(perf_profile_moves(&a, &b, 4.6, m, 3), 2);
+	assert_int_equal(perf_profile_moves(&a, &b, 0.3, m, 0), 0);
+	perf_profile_free(&a);
+	perf_profile_free(&b);
+
+	assert_int_equal(perf_profile_load(dir, "hmm/read/default/none/1G/c0m0",
+					   &a, err, sizeof(err)), 1);
+	write_text(perf, "hmm_snap_default_none_2M_c0m0.txt",
+		   "10 ok\n12 two words\n");
+	assert_int_equal(perf_profile_load(dir, "hmm/snap/default/none/2M/c0m0",
+					   &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "hmm_snap_default_none_2M_c0m0.txt: line 2 is not"));
+	assert_int_equal(a.n, 0);
+}
+
 /* Word wrap keeps to the width and indents continuation lines. */
 static void test_text_wrap(void **state)
 {
@@ -282,6 +477,9 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_compare_table),
 		cmocka_unit_test(test_compare_wide_deltas),
+		cmocka_unit_test(test_gmean_subset_and_ci),
+		cmocka_unit_test(test_settings_differ),
+		cmocka_unit_test(test_perf_profile),
 		cmocka_unit_test(test_text_wrap),
 	};
 

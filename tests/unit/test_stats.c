@@ -7,6 +7,10 @@
  *   stats.mannwhitneyu(x, y, alternative='two-sided',
  *                      method='asymptotic').pvalue
  *   np.std(x, ddof=1), np.percentile(x, p), stats.hmean, stats.gmean
+ *   exp(mean(log r) +- stats.t.ppf(0.975, n - 1) * sem(log r))
+ *
+ * and the Holm and Benjamini-Hochberg adjusted p-values of a textbook
+ * example (statsmodels' multipletests 'holm' and 'fdr_bh' give the same).
  *
  * Run with CMOCKA_MESSAGE_OUTPUT=TAP for TAP output.
  */
@@ -15,6 +19,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -141,6 +146,51 @@ static void test_geomean(void **state)
 	assert_close(stats_geomean(same, N(same)), 1.2, 1e-12);
 }
 
+/* Adjusted p-values; a NaN member is outside the family. */
+static void test_adjust_p(void **state)
+{
+	static const double p[] = { 0.01, 0.04, 0.03, 0.005, 0.2, NAN };
+	static const double holm[] = { 0.04, 0.09, 0.09, 0.025, 0.2 };
+	static const double bh[] = { 0.025, 0.05, 0.05, 0.025, 0.2 };
+	double adj[N(p)];
+
+	(void)state;
+	assert_int_equal(stats_adjust_p(CORR_HOLM, p, N(p), adj), 5);
+	for (size_t i = 0; i < N(holm); i++)
+		assert_close(adj[i], holm[i], 1e-12);
+	assert_true(isnan(adj[5]));
+	assert_int_equal(stats_adjust_p(CORR_BH, p, N(p), adj), 5);
+	for (size_t i = 0; i < N(bh); i++)
+		assert_close(adj[i], bh[i], 1e-12);
+	assert_int_equal(stats_adjust_p(CORR_NONE, p, N(p), adj), 5);
+	for (size_t i = 0; i < N(bh); i++)
+		assert_close(adj[i], p[i], 0);
+	/* in place, and an empty family */
+	memcpy(adj, p, sizeof(p));
+	assert_int_equal(stats_adjust_p(CORR_HOLM, adj, N(p), adj), 5);
+	assert_close(adj[3], 0.025, 1e-12);
+	assert_int_equal(stats_adjust_p(CORR_HOLM, p, 0, adj), 0);
+}
+
+/* The geometric mean's t interval against scipy. */
+static void test_geomean_ci(void **state)
+{
+	static const double r[] = { 0.8, 1.25, 1.1, 0.9, 1.05 };
+	static const double bad[] = { 1.0, 0.0 };
+	double g, lo, hi;
+
+	(void)state;
+	stats_geomean_ci(r, N(r), 0.95, &g, &lo, &hi);
+	assert_close(g, 1.0077780588191845, 1e-12);
+	assert_close(lo, 0.8114219137666087, 1e-9);
+	assert_close(hi, 1.2516504651974287, 1e-9);
+	stats_geomean_ci(r, 1, 0.95, &g, &lo, &hi);
+	assert_close(g, 0.8, 1e-12);
+	assert_true(isnan(lo) && isnan(hi));
+	stats_geomean_ci(bad, N(bad), 0.95, &g, &lo, &hi);
+	assert_true(isnan(g) && isnan(lo) && isnan(hi));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +203,8 @@ int main(void)
 		cmocka_unit_test(test_mwu_matches_scipy),
 		cmocka_unit_test(test_mwu_all_tied),
 		cmocka_unit_test(test_geomean),
+		cmocka_unit_test(test_adjust_p),
+		cmocka_unit_test(test_geomean_ci),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
