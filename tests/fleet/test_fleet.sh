@@ -16,7 +16,8 @@
 #     summary names b (unreachable, at the run) and c (busy).
 #  4. b back up, the playbook again on a and b: a's finished run is neither
 #     repeated nor fetched again; b's interrupted run is resumed (--resume of
-#     its .partial folder) and arrives; the merged compare runs on both.
+#     its .partial folder) and arrives; the merged compare (the full table
+#     and --mail) runs on both.
 #  5. Nothing left: namespaces, users, processes, nothing listening.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -300,6 +301,8 @@ merged() {
 		grep -q '/a/a-node-vm/' "$out/compare.txt" && grep -q '/b/b-node-vm/' "$out/compare.txt"
 }
 check "the merged compare ran over a's and b's runs" merged
+mailed() { grep -A1 '^The full table, every case:' "$out/mail.txt" | grep -q '/fleet-[0-9-]*/compare.txt$'; }
+check "and the condensed view for a mail, pointing at the full table beside it" mailed
 check "the summary names a's run in the comparison" in_summary '#0 a/a-node-vm/'
 check "and b's" in_summary '#1 b/b-node-vm/'
 took "checks"
