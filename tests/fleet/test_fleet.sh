@@ -95,6 +95,10 @@ only_complete() {
 }
 check "control.sh runs: the complete folders of a key, and only those" only_complete
 
+# The summary's template parses (Ansible would fail only at the very end).
+check "the summary template parses (Jinja2)" /usr/bin/python3 -c 'import jinja2, sys
+jinja2.Environment(trim_blocks=True).parse(open(sys.argv[1]).read())' harness/fleet/summary.txt.j2
+
 # --- 1b: host-run.sh in a tree of its own, with a fake ./run.sh ------------
 ft=$u/tree
 mkdir -p "$ft/harness/fleet"
