@@ -54,7 +54,7 @@ include $(sort $(wildcard mk/*.mk))
 
 # Installs (with apt) what building and testing need; run by `make test`.
 deps:
-	harness/scripts/deps.sh build test
+	harness/scripts/deps.sh build test fleet fleet-test
 
 kmod:
 	$(MAKE) -C kmod

@@ -125,6 +125,7 @@ cmd_measure() {
 	local blocker
 	install_traps
 	parse_args "$@"
+	[[ " ${hm_args[*]} " == *' --list '* ]] || take_host_lock "$@"
 
 	if [[ -n $resume_dir ]] && is_vm_run "$resume_dir"; then
 		resume_vm

@@ -149,6 +149,9 @@ if [[ $unit_only -eq 0 ]]; then
 
 	echo "== ./run.sh natively, as root on a booted Debian 12 machine (6.1, 6.12)"
 	run "native-debian" bash tests/native/test_native.sh
+
+	echo "== the fleet: the Ansible playbook on test hosts in network namespaces"
+	run "fleet" bash tests/fleet/test_fleet.sh
 fi
 
 echo

@@ -90,6 +90,34 @@ run_child() {
 	return "$rc"
 }
 
+# One measuring run at a time on a host: two would distort each other's
+# numbers. run.sh takes a flock on a file every user can open, in the
+# machine's /run/lock (or /tmp; HMMBENCH_LOCK names another), holds it with
+# what it starts until the run ends, and writes into it who holds it; a
+# second run is refused in one line with status 75, naming the first.
+# take_host_lock RUN.SH-ARGS...
+take_host_lock() {
+	local lock=${HMMBENCH_LOCK:-} dir fd
+	if [[ -z $lock ]]; then
+		for dir in "$sysroot/run/lock" "$sysroot/tmp" ''; do
+			[[ -z $dir || -d $dir ]] && break
+		done
+		[[ -n $dir ]] || return 0 # a fake machine (tests) without either
+		lock=$dir/hmmbench.lock
+	fi
+	[[ -e $lock ]] || (umask 0 && set -C && : > "$lock") 2> /dev/null || true
+	exec {fd}< "$lock" || die "cannot open $lock, the lock that keeps two runs apart"
+	if ! flock -n "$fd"; then
+		say "busy: another hmmbench run is measuring on this host ($(head -c 300 "$lock")); two at once would distort each other: wait for it to end"
+		exit 75
+	fi
+	# Opened without O_CREAT: a file another user made in a sticky /run/lock.
+	if truncate -c -s 0 "$lock" 2> /dev/null; then
+		echo "pid $$, $(id -un), since $(date '+%F %T'): ./run.sh $*" |
+			dd of="$lock" conv=nocreat,notrunc status=none 2> /dev/null || true
+	fi
+}
+
 deps() {
 	if [[ $no_install -eq 1 ]]; then
 		harness/scripts/deps.sh --no-install "$@"
