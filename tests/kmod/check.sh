@@ -5,7 +5,8 @@
 # (as dkms runs them); kmod/Makefile builds with KDIR=, installs under
 # INSTALL_MOD_PATH with depmod, cleans, and refuses a kernel without HMM
 # mirroring with a message that names it; dkms.conf and the module agree on
-# the version. TAP on stdout.
+# the version. The fidelity lane's hmm_fidelity.ko (tests/fidelity/) gets
+# the same checkpatch and W=1 checks. TAP on stdout.
 # Usage: tests/kmod/check.sh SERIES...
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -33,9 +34,9 @@ if [[ ! -x $cp_dir/scripts/checkpatch.pl ]]; then
 		'*/scripts/const_structs.checkpatch'
 fi
 report=$("$cp_dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -f \
-	kmod/*.c kmod/*.h kmod/uapi/*.h 2>&1)
+	kmod/*.c kmod/*.h kmod/uapi/*.h tests/fidelity/kmod/*.[ch] 2>&1)
 [[ -z $report ]]
-tap $? "checkpatch.pl --strict reports nothing on kmod/"
+tap $? "checkpatch.pl --strict reports nothing on kmod/ and tests/fidelity/kmod/"
 [[ -n $report ]] && echo "# ${report//$'\n'/$'\n'# }"
 
 for series in "$@"; do
@@ -67,6 +68,14 @@ for series in "$@"; do
 	tap $? "kbuild clean (M=) for $release succeeds and removes the build"
 	[[ $status -ne 0 ]] && echo "$log" | tail -5 | sed 's/^/# /'
 	[[ -n $left ]] && echo "# left behind: $left"
+
+	# The fidelity lane's independent module (tests/fidelity/).
+	log=$(tests/fidelity/build-kmod.sh "$release" W=1 2>&1)
+	status=$?
+	warnings=$(echo "$log" | grep -iE 'warning:|error:')
+	[[ $status -eq 0 && -z $warnings ]]
+	tap $? "W=1 build of tests/fidelity's hmm_fidelity.ko for $release without warnings"
+	[[ -n $warnings || $status -ne 0 ]] && echo "${warnings:-$log}" | tail -5 | sed 's/^/# /'
 
 	# Through kmod/Makefile, as the README tells people to.
 	dir=build/kmod-make/$release
