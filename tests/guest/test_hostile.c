@@ -282,6 +282,16 @@ static void test_reserved_fields(void **unused)
 		req.reserved[i] = 1ULL << 63;
 		assert_int_equal(fault(&req), -EINVAL);
 	}
+	/*
+	 * Fields that were reserved and became outputs are ignored on input
+	 * (a client reusing a struct keeps working) and rewritten.
+	 */
+	good(&req);
+	req.subset_pages = UINT64_MAX;
+	req.verify_ns = UINT64_MAX;
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.subset_pages, 0);
+	assert_true(req.verify_ns < UINT64_MAX);
 	for (i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]) + 2;
 	     i++) {
 		memset(&info, 0, sizeof(info));
