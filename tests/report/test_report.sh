@@ -66,7 +66,7 @@ cases_for() {	# cases_for MEAN_NS: a small sweep of hmm/ and base/ cases
 	     "base/read/populate/none/2M=$m"
 }
 
-echo "1..42"
+echo "1..44"
 
 # --- synthetic runs ---------------------------------------------------------
 A=$tmp/results/synth/6.1.0-21-amd64/20240501T120000
@@ -224,6 +224,18 @@ fi
 check "plot makes the NUMA matrix and the ratio chart" \
 	test -s "$A/plots/numa-read-present-2M.png" -a -s "$A/plots/ratio-read.png"
 check "gnuplot read derived TSV" test -s "$A/plots/data/ns_page-read-present.tsv"
+
+# Restarts per call: in the report's table of them, and in the plots' data.
+R=$tmp/runs/restarts
+$gen --seed 5 --reps 5 "$R" hmm/write/prefill/zero/8M=9000 \
+	hmm/write/default/zero/8M=8000 hmm/write/prefill/none/8M=7000 \
+	hmm/write/default/none/8M=6000 > /dev/null
+run "$report" report --no-plots "$R"
+check "report lists the pairs that restarted, with restarts per call" \
+	bash -c "grep -A3 '^Restarts per call' '$tmp/out' | grep -Eq '^write +zero +8M +4.00 +4.00\$' && ! grep -Eq '^write +none +8M +[0-9]' '$tmp/out'"
+run "$report" plot "$R"
+check "the plots' data has restarts per call of each style" \
+	bash -c "grep -q 'prefill_retries.default_retries' '$R/plots/data/ns_page-write-zero.tsv' && grep -Eq '^8388608.*\s4\s4\$' '$R/plots/data/ns_page-write-zero.tsv'"
 
 # --- bad input ------------------------------------------------------------
 expect_error "unknown option: exit 2, one line" 2 "unknown option" \
