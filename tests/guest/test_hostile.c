@@ -537,7 +537,20 @@ static void test_module_pinned_while_open(void **unused)
 struct worker {
 	int id;
 	int failures;
+	char first[160];	/* what went wrong first */
 };
+
+/* Count a failure; keep the first one's description. */
+static void worker_failed(struct worker *w, const char *what, int ret,
+			  const struct hmm_bench_fault *req)
+{
+	if (!w->failures++)
+		snprintf(w->first, sizeof(w->first),
+			 "%s: %s, verdict %u, window %u, %u retries", what,
+			 ret ? strerror(-ret) : "success", req->verdict,
+			 req->window,
+			 (unsigned int)(req->ebusy_retries + req->seq_retries));
+}
 
 /* Each thread builds its own states and checks every verdict. */
 static void *worker_run(void *arg)
@@ -546,13 +559,17 @@ static void *worker_run(void *arg)
 	struct worker *w = arg;
 	struct hmm_bench_fault req;
 	struct hb_range range;
+	const char *state;
 	char err[256];
-	int i;
+	int i, ret;
 
 	for (i = 0; i < 24; i++) {
-		if (hb_range_build(&range, hb_state_find(states[(i + w->id) % 4]),
-				   4UL << 20, -1, err, sizeof(err))) {
-			w->failures++;
+		state = states[(i + w->id) % 4];
+		if (hb_range_build(&range, hb_state_find(state), 4UL << 20, -1,
+				   err, sizeof(err))) {
+			if (!w->failures++)
+				snprintf(w->first, sizeof(w->first),
+					 "building %s: %s", state, err);
 			continue;
 		}
 		hb_fault_init(&req, range.addr, range.len,
@@ -562,13 +579,15 @@ static void *worker_run(void *arg)
 			      i % 3 ? HMM_BENCH_ACCESS_WRITE :
 				      HMM_BENCH_ACCESS_READ,
 			      (uint32_t)(i % 3) * 64);
-		if (fault(&req) || req.verdict != HMM_BENCH_VERDICT_PASS)
-			w->failures++;
+		ret = fault(&req);
+		if (ret || req.verdict != HMM_BENCH_VERDICT_PASS)
+			worker_failed(w, state, ret, &req);
 		/* Everyone also hammers the one shared buffer. */
 		good(&req);
 		req.window = 8;
-		if (fault(&req) || req.verdict != HMM_BENCH_VERDICT_PASS)
-			w->failures++;
+		ret = fault(&req);
+		if (ret || req.verdict != HMM_BENCH_VERDICT_PASS)
+			worker_failed(w, "the shared buffer", ret, &req);
 		hb_range_destroy(&range);
 	}
 	return NULL;
@@ -588,7 +607,11 @@ static int run_threads(int nthreads)
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(tid[i], NULL);
 		failures += w[i].failures;
+		if (w[i].failures)
+			printf("# pid %d thread %d: %d failures, first %s\n",
+			       (int)getpid(), i, w[i].failures, w[i].first);
 	}
+	fflush(stdout);
 	return failures;
 }
 

@@ -219,7 +219,6 @@ static void wait_writeback(void)
 	char *p;
 
 	while (n && now_s() - t0 < 30) {
-		lseek(vmstat_fd, 0, SEEK_SET);
 		memset(vmstat_buf, 0, sizeof(vmstat_buf));
 		if (pread(vmstat_fd, vmstat_buf, sizeof(vmstat_buf) - 1, 0) <= 0)
 			break;
