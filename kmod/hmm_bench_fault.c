@@ -13,7 +13,6 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/mmu_notifier.h>
-#include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -174,58 +173,47 @@ static void hmm_bench_hist_add(struct hmm_bench_run *run, u64 ns)
 		run->hist[min(bucket, run->req->hist_buckets - 1)]++;
 }
 
-/* How many retries, for how long, one chunk may take. */
-struct hmm_bench_budget {
-	u64 retries;
-	u64 ns;
-};
-
-static u64 hmm_bench_times_pmds(u64 per_pmd, unsigned long pmds)
+/* PMDs that [start, end) spans: its walk spans, within one VMA. */
+static unsigned long hmm_bench_pmds(unsigned long start, unsigned long end)
 {
-	u64 total;
-
-	return check_mul_overflow(per_pmd, (u64)pmds, &total) ? U64_MAX : total;
+	return (ALIGN(end, PMD_SIZE) - ALIGN_DOWN(start, PMD_SIZE)) >> PMD_SHIFT;
 }
 
 /*
- * The retry budget of the chunk [start, end): the module parameters times
- * the PMDs it spans. A write request on the zero page or on pages shared
- * after fork() restarts the chunk once per PMD (each copy invalidates our
- * own notifier), and each restart walks the chunk again, so the number and
- * the duration of honest retries grow with the chunk, as amdgpu's timeout
- * does (1 s per 128 MiB in amdgpu_hmm_range_get_pages()). Per PMD rather
- * than per 128 MiB, because the walks again make the cost grow faster than
- * the range, and under emulation (TCG) everything is 10 to 50 times slower.
+ * Invalidations since @foreign (a count read before the try) all came from
+ * the call's own faults? Read under the lock the callback counts under.
  */
-static struct hmm_bench_budget hmm_bench_budget(const struct hmm_bench_run *run,
-						unsigned long start,
-						unsigned long end)
+static bool hmm_bench_own_restart(struct hmm_bench_mirror *mirror,
+				  unsigned long foreign)
 {
-	unsigned long pmds = (ALIGN(end, PMD_SIZE) -
-			      ALIGN_DOWN(start, PMD_SIZE)) >> PMD_SHIFT;
+	bool own;
 
-	return (struct hmm_bench_budget){
-		.retries = hmm_bench_times_pmds(run->limits->max_retries, pmds),
-		.ns = hmm_bench_times_pmds(run->limits->busy_timeout_ns, pmds),
-	};
+	mutex_lock(&mirror->lock);
+	own = mirror->foreign == foreign;
+	mutex_unlock(&mirror->lock);
+	return own;
 }
 
 /*
- * Another try after an -EBUSY or a sequence change? @tries counts the
- * retries of this chunk so far, this one included. Bounded in number
- * (max_retries 0: never retry) and, since one try can last as long as the
- * whole chunk, in time from the first try as drivers do
- * (HMM_RANGE_DEFAULT_TIMEOUT): without it, a range invalidated every X ms
- * keeps the caller for retries * X ms. The time bound spares the first
- * retry, so that one invalidation does not fail a chunk whose first try
- * alone outlasted the timeout.
+ * Another counted retry, after an -EBUSY or a sequence change that the
+ * call's own faults did not cause? @tries counts them so far, this one
+ * included; *@since is when the first was made. Bounded by max_retries
+ * (0: none) and by busy_timeout_ns from the first counted retry, which is
+ * always allowed since one try can last as long as the whole chunk; as
+ * drivers bound their retries (HMM_RANGE_DEFAULT_TIMEOUT): without a time
+ * bound, a range invalidated every X ms keeps the caller for retries * X
+ * ms.
  */
-static bool hmm_bench_may_retry(const struct hmm_bench_budget *budget,
-				u64 tries, u64 begin)
+static bool hmm_bench_may_retry(const struct hmm_bench_run *run, u64 tries,
+				u64 *since)
 {
-	if (tries > budget->retries)
+	u64 now = ktime_get_ns();
+
+	if (tries > run->limits->max_retries)
 		return false;
-	return tries <= 1 || ktime_get_ns() - begin <= budget->ns;
+	if (tries == 1)
+		*since = now;
+	return now - *since <= run->limits->busy_timeout_ns;
 }
 
 /*
@@ -246,6 +234,12 @@ static u64 hmm_bench_yield(void)
  * from the first fill to the successful sequence check; the mirror lock is
  * held while the pfns are checked, as a driver would hold it while
  * programming its page table, and that check is timed apart (verify_ns).
+ *
+ * A write that copies pages (the zero page, pages shared after fork())
+ * invalidates the range itself, and hmm_range_fault() returns -EBUSY after
+ * each walk span it faulted: the chunk restarts once per PMD it spans, and
+ * makes progress each time. Those restarts, up to one per PMD, are the
+ * protocol's cost, not contention: the retry budget counts only the others.
  */
 static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 			   unsigned long n)
@@ -257,12 +251,12 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 		.end = req->addr + ((first + n) << PAGE_SHIFT),
 		.hmm_pfns = run->pfns,
 	};
-	struct hmm_bench_budget budget;
-	u64 begin, t0, t1, t2, end = 0, fault_ns = 0, yielded = 0, tries = 0;
+	unsigned long pmds = hmm_bench_pmds(range.start, range.end), foreign;
+	u64 begin, t0, t1, t2, end = 0, fault_ns = 0, yielded = 0;
+	u64 own = 0, counted = 0, since = 0;
 	int ret;
 
 	hmm_bench_set_flags(run, &range);
-	budget = hmm_bench_budget(run, range.start, range.end);
 	begin = ktime_get_ns();
 	for (;;) {
 		if (fatal_signal_pending(current))
@@ -270,10 +264,13 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 		t0 = ktime_get_ns();
 		hmm_bench_fill(run, first, n);
 		t1 = ktime_get_ns();
+		foreign = READ_ONCE(run->mirror.foreign);
 		range.notifier_seq = mmu_interval_read_begin(range.notifier);
 		if (mmap_read_lock_killable(run->mm))
 			return -EINTR;
+		WRITE_ONCE(run->mirror.faulter, current);
 		ret = run->calibrate ? 0 : hmm_range_fault(&range);
+		WRITE_ONCE(run->mirror.faulter, NULL);
 		mmap_read_unlock(run->mm);
 		t2 = ktime_get_ns();
 		req->fill_ns += t1 - t0;
@@ -282,7 +279,10 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 			req->calls++;
 		if (ret == -EBUSY) {
 			req->ebusy_retries++;
-			if (!hmm_bench_may_retry(&budget, ++tries, begin))
+			if (own < pmds &&
+			    hmm_bench_own_restart(&run->mirror, foreign))
+				own++;
+			else if (!hmm_bench_may_retry(run, ++counted, &since))
 				return -EBUSY;
 			yielded += hmm_bench_yield();
 			continue;
@@ -295,7 +295,7 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 					    range.notifier_seq)) {
 			mutex_unlock(&run->mirror.lock);
 			req->seq_retries++;
-			if (!hmm_bench_may_retry(&budget, ++tries, begin))
+			if (!hmm_bench_may_retry(run, ++counted, &since))
 				return -EBUSY;
 			yielded += hmm_bench_yield();
 			continue;
@@ -308,6 +308,7 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 		mutex_unlock(&run->mirror.lock);
 		break;
 	}
+	req->own_restarts += own;
 	req->fault_ns += fault_ns;
 	req->total_ns += end - begin - yielded;
 	hmm_bench_hist_add(run, fault_ns);
@@ -373,6 +374,7 @@ static void hmm_bench_clear_outputs(struct hmm_bench_fault *req)
 	req->verdict = 0;
 	req->subset_pages = 0;
 	req->verify_ns = 0;
+	req->own_restarts = 0;
 }
 
 /* Pages the request asks to be writable (the kernel may write-fault more). */

@@ -25,7 +25,7 @@
 struct rep_sums {
 	int64_t iterations;
 	uint64_t total_ns, fill_ns, fault_ns, calls, retries, pmd_pages;
-	uint64_t npages, subset_pages, write_pages;
+	uint64_t npages, subset_pages, write_pages, own_restarts;
 };
 
 static void fail_case(gbs_state *st, struct hb_case_result *res,
@@ -148,6 +148,12 @@ static void set_counters(gbs_state *st, struct hb_case_result *res,
 			gbs_set_counter(st, "subset_pages",
 					(double)s->subset_pages / it,
 					GBS_COUNTER_DEFAULT);
+		/* The retries the call's own copies caused (README). */
+		if (res->runner->dev->info.features &
+		    HMM_BENCH_FEAT_OWN_RESTARTS)
+			gbs_set_counter(st, "own_restarts",
+					(double)s->own_restarts / it,
+					GBS_COUNTER_DEFAULT);
 		gbs_set_counter(st, "write_pages", (double)s->write_pages / it,
 				GBS_COUNTER_DEFAULT);
 	}
@@ -267,6 +273,7 @@ static void run_module_case(gbs_state *st, void *user)
 		s.pmd_pages += req.pages_pmd;
 		s.subset_pages += req.subset_pages;
 		s.write_pages += req.pages_write;
+		s.own_restarts += req.own_restarts;
 		for (b = 0; b < HB_HIST_BUCKETS; b++)
 			res->hist[b] += hist[b];
 		res->calls++;

@@ -41,8 +41,8 @@
 /* Since module 0.2.0: */
 #define HMM_BENCH_FEAT_SUBSET_PAGES	_BITULL(3)	/* subset_pages is set */
 #define HMM_BENCH_FEAT_VERIFY_NS	_BITULL(4)	/* verify_ns is timed */
-/* max_retries and busy_timeout_ms count per PMD of a chunk, not per chunk */
-#define HMM_BENCH_FEAT_RETRY_PER_PMD	_BITULL(5)
+/* own_restarts is set, and the retry budget does not count them */
+#define HMM_BENCH_FEAT_OWN_RESTARTS	_BITULL(5)
 
 /**
  * struct hmm_bench_info - what the loaded module is and allows
@@ -57,8 +57,8 @@
  * @max_whole_pages:	(out) largest range in pages for @window == 0
  * @max_hist_buckets:	(out) largest @hist_buckets (module parameter)
  * @pmd_order:		(out) PMD_SHIFT - PAGE_SHIFT
- * @max_retries:	(out) retries allowed per PMD of a chunk (see
- *			struct hmm_bench_fault, "Retries")
+ * @max_retries:	(out) retries allowed per chunk, beyond its own
+ *			restarts (see struct hmm_bench_fault, "Retries")
  * @reserved0:		must be zero
  * @reserved:		must be zero
  */
@@ -166,6 +166,8 @@ enum hmm_bench_verdict {
  * @verify_ns:		(out, HMM_BENCH_FEAT_VERIFY_NS) time spent checking
  *			the entries, outside @total_ns; 0 with
  *			HMM_BENCH_F_CALIBRATE
+ * @own_restarts:	(out, HMM_BENCH_FEAT_OWN_RESTARTS) the @ebusy_retries
+ *			that the call's own faults caused (see "Retries")
  * @reserved:		must be zero
  *
  * Snapshot requests are satisfied by any entry without HMM_PFN_ERROR.
@@ -183,14 +185,17 @@ enum hmm_bench_verdict {
  * request on pages that must be copied (the zero page, pages shared
  * after fork()) invalidates the module's own notifier at every copy, and
  * hmm_range_fault() notices after each walk span it faulted: such a chunk
- * restarts once per PMD it covers, each restart walks the chunk again from
- * its start, and the PREFILL style refills the whole chunk each time. So
- * the budget grows with the chunk, as amdgpu's does (its timeout is 1 s
- * per 128 MiB of range): a chunk that spans P PMDs (P = 1 for a window of
- * 512 pages or less that does not cross a PMD boundary) gives up with
- * -EBUSY after max_retries * P retries, or once retrying has lasted
- * busy_timeout_ms * P from its first try (the first retry is always
- * allowed). A fatal signal still ends it at the next retry.
+ * restarts once per PMD it spans (P = 1 for a window of 512 pages or less
+ * that does not cross a PMD boundary), each restart walks the chunk again
+ * from its start, and the PREFILL style refills the whole chunk each
+ * time. These restarts make progress and cost what the chunk's size
+ * makes them cost, so the retry budget grows with the chunk: up to P
+ * restarts that only the call's own faults caused (invalidations made in
+ * the calling task, inside hmm_range_fault(), outside reclaim and
+ * compaction) are @own_restarts and not counted. Every other retry is:
+ * the chunk gives up with -EBUSY after max_retries of them, or once they
+ * have gone on for busy_timeout_ms from the first (which is always
+ * allowed). A fatal signal ends a chunk at its next retry either way.
  *
  * Window 0 is one hmm_range_fault() call over the whole range, as made by a
  * driver that never chunks. The module allocates 8 bytes a page for it, up
@@ -223,9 +228,9 @@ enum hmm_bench_verdict {
  *		kernel could not allocate the pfn array, the histogram or
  *		the interval notifier's state
  *   EPERM	a write request on a mapping without write permission
- *   EBUSY	invalidations kept a chunk from completing within its
- *		retry budget (module parameters max_retries and
- *		busy_timeout_ms, per PMD of the chunk: see "Retries")
+ *   EBUSY	invalidations that the call's own faults did not cause
+ *		kept a chunk from completing within max_retries retries
+ *		or busy_timeout_ms (module parameters; see "Retries")
  *   EINTR	a fatal signal was pending before a chunk (window 0 is one
  *		chunk) or a retry, or came while the call waited for the
  *		mmap lock (to check the range, or before a try); or any
@@ -270,7 +275,8 @@ struct hmm_bench_fault {
 	__u32 reserved_out0;
 	__u64 subset_pages;
 	__u64 verify_ns;
-	__u64 reserved[4];
+	__u64 own_restarts;
+	__u64 reserved[3];
 };
 
 /*

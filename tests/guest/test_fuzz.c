@@ -1079,6 +1079,8 @@ static const char *check_success(const struct hmm_bench_fault *in,
 		return "subset_pages is not the pages asked to be writable";
 	if (calibrate && o->verify_ns)
 		return "calibration timed a verification";
+	if (o->own_restarts > o->ebusy_retries)
+		return "own_restarts > ebusy_retries";
 	if (o->npages != n)
 		return "npages != len / 4096";
 	if (o->pages_valid > n || o->pages_write > n || o->pages_error > n ||

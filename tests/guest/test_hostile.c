@@ -289,9 +289,11 @@ static void test_reserved_fields(void **unused)
 	good(&req);
 	req.subset_pages = UINT64_MAX;
 	req.verify_ns = UINT64_MAX;
+	req.own_restarts = UINT64_MAX;
 	assert_int_equal(fault(&req), 0);
 	assert_int_equal(req.subset_pages, 0);
 	assert_true(req.verify_ns < UINT64_MAX);
+	assert_int_equal(req.own_restarts, 0);
 	for (i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]) + 2;
 	     i++) {
 		memset(&info, 0, sizeof(info));
