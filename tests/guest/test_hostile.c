@@ -617,6 +617,39 @@ static int run_threads(int nthreads)
 	return failures;
 }
 
+#define NUMA_BALANCING "/proc/sys/kernel/numa_balancing"
+static char numa_balancing[16];	/* to restore, or "" */
+
+/*
+ * NUMA balancing (on by default with two nodes) makes PTEs PROT_NONE from
+ * every thread's scan: invalidations of the other threads' ranges, which
+ * count against their retry budget and, on a loaded host, can end a call
+ * with -EBUSY. This test is about callers at once, so it is off meanwhile.
+ */
+static int numa_balancing_off(void **unused)
+{
+	ssize_t got;
+	int fd;
+
+	(void)unused;
+	fd = open(NUMA_BALANCING, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	got = read(fd, numa_balancing, sizeof(numa_balancing) - 1);
+	close(fd);
+	numa_balancing[got > 0 ? got : 0] = 0;
+	write_file(NUMA_BALANCING, "0");
+	return 0;
+}
+
+static int numa_balancing_restore(void **unused)
+{
+	(void)unused;
+	if (numa_balancing[0])
+		write_file(NUMA_BALANCING, numa_balancing);
+	return 0;
+}
+
 static void test_concurrent_threads_and_processes(void **unused)
 {
 	pid_t pids[3];
@@ -657,7 +690,9 @@ int main(void)
 		cmocka_unit_test(test_write_on_readonly_mapping),
 		cmocka_unit_test(test_fault_on_prot_none),
 		cmocka_unit_test(test_fatal_signal_stops_long_call),
-		cmocka_unit_test(test_concurrent_threads_and_processes),
+		cmocka_unit_test_setup_teardown(test_concurrent_threads_and_processes,
+						numa_balancing_off,
+						numa_balancing_restore),
 		cmocka_unit_test(test_module_pinned_while_open),
 	};
 
