@@ -101,41 +101,34 @@ static bool hmm_bench_in_subset(const struct hmm_bench_run *run,
  * Prepare entries [0, n) for pages [first, first + n). This is the cost the
  * request style puts on the driver, so it runs inside the timed region, and
  * again before every retry: an -EBUSY leaves output bits in the array, and
- * an output WRITE bit reads as REQ_WRITE.
+ * an output WRITE bit reads as REQ_WRITE. One code for both styles, so that
+ * fill_ns differs by what each style must write, not by how: every entry
+ * gets the base value, then every stride-th the subset's. PREFILL writes
+ * its whole request; DEFAULT writes only what the mask lets through (the
+ * WRITE bit of a mixed request), and nothing for the others.
  */
 static void hmm_bench_fill(const struct hmm_bench_run *run,
 			   unsigned long first, unsigned long n)
 {
 	const struct hmm_bench_fault *req = run->req;
-	unsigned long *pfns = run->pfns;
+	bool prefill = req->style == HMM_BENCH_STYLE_PREFILL;
+	bool mixed = req->request == HMM_BENCH_REQ_MIXED;
 	unsigned long stride = req->mixed_stride;
-	unsigned long phase, i;
+	unsigned long *pfns = run->pfns;
+	unsigned long base, subset, i;
 
-	if (req->style == HMM_BENCH_STYLE_PREFILL) {
-		if (req->request != HMM_BENCH_REQ_MIXED) {
-			for (i = 0; i < n; i++)
-				pfns[i] = run->want;
-			return;
-		}
-		phase = first % stride;
-		for (i = 0; i < n; i++) {
-			pfns[i] = phase ? run->want : run->want_subset;
-			if (++phase == stride)
-				phase = 0;
-		}
-		return;
-	}
-	if (req->request != HMM_BENCH_REQ_MIXED)
+	if (!prefill && !mixed)
 		return;	/* default_flags alone carries the request */
-
-	/* The mask lets WRITE through: clear it everywhere but the subset. */
-	memset(pfns, 0, n * sizeof(*pfns));
-	phase = first % stride;
-	for (i = phase ? stride - phase : 0; i < n; i += stride)
-		pfns[i] = HMM_PFN_REQ_WRITE;
+	base = prefill ? run->want : 0;
+	subset = prefill ? run->want_subset : HMM_PFN_REQ_WRITE;
+	memset_l(pfns, base, n);
+	if (!mixed)
+		return;
+	for (i = (stride - first % stride) % stride; i < n; i += stride)
+		pfns[i] = subset;
 }
 
-/* Count entries [0, n) for pages [first, first + n). Not timed. */
+/* Count entries [0, n) for pages [first, first + n). Not in total_ns. */
 static void hmm_bench_verify(struct hmm_bench_run *run, unsigned long first,
 			     unsigned long n)
 {
@@ -180,30 +173,73 @@ static void hmm_bench_hist_add(struct hmm_bench_run *run, u64 ns)
 		run->hist[min(bucket, run->req->hist_buckets - 1)]++;
 }
 
-/*
- * Another try after an -EBUSY or a sequence change? @tries counts the
- * retries of this chunk so far, this one included. Bounded by max_retries
- * (0: never retry) and, since one try can last as long as the whole chunk,
- * by busy_timeout_ns from the first try as drivers do
- * (HMM_RANGE_DEFAULT_TIMEOUT): without it, a range invalidated every X ms
- * keeps the caller for max_retries * X ms. The time bound spares the first
- * retry, so that one invalidation does not fail a chunk whose first try
- * alone outlasted the timeout.
- */
-static bool hmm_bench_may_retry(const struct hmm_bench_run *run,
-				unsigned int tries, u64 begin)
+/* PMDs that [start, end) spans: its walk spans, within one VMA. */
+static unsigned long hmm_bench_pmds(unsigned long start, unsigned long end)
 {
+	return (ALIGN(end, PMD_SIZE) - ALIGN_DOWN(start, PMD_SIZE)) >> PMD_SHIFT;
+}
+
+/*
+ * Invalidations since @foreign (a count read before the try) all came from
+ * the call's own faults? Read under the lock the callback counts under.
+ */
+static bool hmm_bench_own_restart(struct hmm_bench_mirror *mirror,
+				  unsigned long foreign)
+{
+	bool own;
+
+	mutex_lock(&mirror->lock);
+	own = mirror->foreign == foreign;
+	mutex_unlock(&mirror->lock);
+	return own;
+}
+
+/*
+ * Another counted retry, after an -EBUSY or a sequence change that the
+ * call's own faults did not cause? @tries counts them so far, this one
+ * included; *@since is when the first was made. Bounded by max_retries
+ * (0: none) and by busy_timeout_ns from the first counted retry, which is
+ * always allowed since one try can last as long as the whole chunk; as
+ * drivers bound their retries (HMM_RANGE_DEFAULT_TIMEOUT): without a time
+ * bound, a range invalidated every X ms keeps the caller for retries * X
+ * ms.
+ */
+static bool hmm_bench_may_retry(const struct hmm_bench_run *run, u64 tries,
+				u64 *since)
+{
+	u64 now = ktime_get_ns();
+
 	if (tries > run->limits->max_retries)
 		return false;
-	return tries <= 1 ||
-	       ktime_get_ns() - begin <= run->limits->busy_timeout_ns;
+	if (tries == 1)
+		*since = now;
+	return now - *since <= run->limits->busy_timeout_ns;
+}
+
+/*
+ * Let others run before a retry, as between chunks; the wait is not the
+ * request's cost, so the caller keeps it out of total_ns.
+ */
+static u64 hmm_bench_yield(void)
+{
+	u64 t = ktime_get_ns();
+
+	cond_resched();
+	return ktime_get_ns() - t;
 }
 
 /*
  * Fault pages [first, first + n) with the retry loop of
- * Documentation/mm/hmm.rst. Only fill and fault are timed; the mirror lock
- * is held while the pfns are checked, as a driver would hold it while
- * programming its page table.
+ * Documentation/mm/hmm.rst. Fill and fault are timed, and total_ns runs
+ * from the first fill to the successful sequence check; the mirror lock is
+ * held while the pfns are checked, as a driver would hold it while
+ * programming its page table, and that check is timed apart (verify_ns).
+ *
+ * A write that copies pages (the zero page, pages shared after fork())
+ * invalidates the range itself, and hmm_range_fault() returns -EBUSY after
+ * each walk span it faulted: the chunk restarts once per PMD it spans, and
+ * makes progress each time. Those restarts, up to one per PMD, are the
+ * protocol's cost, not contention: the retry budget counts only the others.
  */
 static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 			   unsigned long n)
@@ -215,8 +251,9 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 		.end = req->addr + ((first + n) << PAGE_SHIFT),
 		.hmm_pfns = run->pfns,
 	};
-	unsigned int tries = 0;
-	u64 begin, t0, t1, t2, end = 0, fault_ns = 0;
+	unsigned long pmds = hmm_bench_pmds(range.start, range.end), foreign;
+	u64 begin, t0, t1, t2, end = 0, fault_ns = 0, yielded = 0;
+	u64 own = 0, counted = 0, since = 0;
 	int ret;
 
 	hmm_bench_set_flags(run, &range);
@@ -227,9 +264,13 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 		t0 = ktime_get_ns();
 		hmm_bench_fill(run, first, n);
 		t1 = ktime_get_ns();
+		foreign = READ_ONCE(run->mirror.foreign);
 		range.notifier_seq = mmu_interval_read_begin(range.notifier);
-		mmap_read_lock(run->mm);
+		if (mmap_read_lock_killable(run->mm))
+			return -EINTR;
+		WRITE_ONCE(run->mirror.faulter, current);
 		ret = run->calibrate ? 0 : hmm_range_fault(&range);
+		WRITE_ONCE(run->mirror.faulter, NULL);
 		mmap_read_unlock(run->mm);
 		t2 = ktime_get_ns();
 		req->fill_ns += t1 - t0;
@@ -238,8 +279,12 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 			req->calls++;
 		if (ret == -EBUSY) {
 			req->ebusy_retries++;
-			if (!hmm_bench_may_retry(run, ++tries, begin))
+			if (own < pmds &&
+			    hmm_bench_own_restart(&run->mirror, foreign))
+				own++;
+			else if (!hmm_bench_may_retry(run, ++counted, &since))
 				return -EBUSY;
+			yielded += hmm_bench_yield();
 			continue;
 		}
 		if (ret)
@@ -250,18 +295,22 @@ static int hmm_bench_chunk(struct hmm_bench_run *run, unsigned long first,
 					    range.notifier_seq)) {
 			mutex_unlock(&run->mirror.lock);
 			req->seq_retries++;
-			if (!hmm_bench_may_retry(run, ++tries, begin))
+			if (!hmm_bench_may_retry(run, ++counted, &since))
 				return -EBUSY;
+			yielded += hmm_bench_yield();
 			continue;
 		}
 		end = ktime_get_ns();
-		if (!run->calibrate)
+		if (!run->calibrate) {
 			hmm_bench_verify(run, first, n);
+			req->verify_ns += ktime_get_ns() - end;
+		}
 		mutex_unlock(&run->mirror.lock);
 		break;
 	}
+	req->own_restarts += own;
 	req->fault_ns += fault_ns;
-	req->total_ns += end - begin;
+	req->total_ns += end - begin - yielded;
 	hmm_bench_hist_add(run, fault_ns);
 	return 0;
 }
@@ -323,6 +372,23 @@ static void hmm_bench_clear_outputs(struct hmm_bench_fault *req)
 	req->pages_bad = 0;
 	req->first_bad = ~0ULL;
 	req->verdict = 0;
+	req->subset_pages = 0;
+	req->verify_ns = 0;
+	req->own_restarts = 0;
+}
+
+/* Pages the request asks to be writable (the kernel may write-fault more). */
+static u64 hmm_bench_subset_pages(const struct hmm_bench_fault *req,
+				  unsigned long npages)
+{
+	switch (req->request) {
+	case HMM_BENCH_REQ_FAULT:
+		return req->access == HMM_BENCH_ACCESS_WRITE ? npages : 0;
+	case HMM_BENCH_REQ_MIXED:
+		return DIV_ROUND_UP(npages, req->mixed_stride);
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -349,6 +415,7 @@ int hmm_bench_fault_run(struct hmm_bench_fault *req,
 	hmm_bench_set_wants(run);
 	hmm_bench_clear_outputs(req);
 	req->npages = run->npages;
+	req->subset_pages = hmm_bench_subset_pages(req, run->npages);
 
 	ret = -ESRCH;
 	run->mm = current->mm;
@@ -361,17 +428,18 @@ int hmm_bench_fault_run(struct hmm_bench_fault *req,
 
 	/*
 	 * Userspace sizes these: under memory pressure a failure is an
-	 * -ENOMEM for the caller, not a warning with a stack in the log.
+	 * -ENOMEM for the caller, not a warning with a stack in the log;
+	 * and the caller's memory cgroup pays for them.
 	 */
 	ret = -ENOMEM;
 	run->pfns = kvcalloc(run->window, sizeof(*run->pfns),
-			     GFP_KERNEL | __GFP_NOWARN);
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!run->pfns)
 		goto out_mmput;
 
 	if (req->hist_buckets) {
 		run->hist = kcalloc(req->hist_buckets, sizeof(u64),
-				    GFP_KERNEL | __GFP_NOWARN);
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!run->hist)
 			goto out_free_pfns;
 		/* Fail a bad pointer before the work, not after it. */

@@ -37,15 +37,17 @@ static unsigned int max_hist_buckets = HMM_BENCH_HIST_CEILING;
 module_param(max_hist_buckets, uint, 0444);
 MODULE_PARM_DESC(max_hist_buckets, "Largest histogram in buckets (default 64, at most 64)");
 
+/* Neither counts a chunk's own restarts: see hmm_bench_chunk(). */
 static unsigned int max_retries = 1000;
 module_param(max_retries, uint, 0444);
-MODULE_PARM_DESC(max_retries, "-EBUSY retries per chunk before giving up (default 1000)");
+MODULE_PARM_DESC(max_retries,
+		 "Retries per chunk, beyond those its own faults cause, before giving up with -EBUSY (default 1000)");
 
 /* As HMM_RANGE_DEFAULT_TIMEOUT in lib/test_hmm.c and nouveau. */
 static unsigned int busy_timeout_ms = 1000;
 module_param(busy_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(busy_timeout_ms,
-		 "Milliseconds of -EBUSY retries per chunk before giving up (default 1000)");
+		 "Milliseconds of retrying per chunk, from the first retry its own faults did not cause, before giving up with -EBUSY (default 1000)");
 
 void hmm_bench_get_limits(struct hmm_bench_limits *limits)
 {
@@ -91,7 +93,8 @@ static long hmm_bench_ioctl_info(void __user *uarg)
 			      HMM_BENCH_VERSION_PATCH;
 	info.page_shift = PAGE_SHIFT;
 	info.features = HMM_BENCH_FEAT_HIST | HMM_BENCH_FEAT_CALIBRATE |
-			HMM_BENCH_FEAT_MAP_ORDER;
+			HMM_BENCH_FEAT_MAP_ORDER | HMM_BENCH_FEAT_SUBSET_PAGES |
+			HMM_BENCH_FEAT_VERIFY_NS | HMM_BENCH_FEAT_OWN_RESTARTS;
 	info.max_range_bytes = limits.max_range_bytes;
 	info.max_window_pages = limits.max_window_pages;
 	info.max_whole_pages = limits.max_whole_pages;

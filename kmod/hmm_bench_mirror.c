@@ -7,6 +7,7 @@
  */
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 
 #include "hmm_bench_priv.h"
 
@@ -22,6 +23,14 @@ static bool hmm_bench_invalidate(struct mmu_interval_notifier *mni,
 	else if (!mutex_trylock(&mirror->lock))
 		return false;
 
+	/*
+	 * The faulting task's own faults invalidate too, when they copy the
+	 * zero page or a page shared after fork(); reclaim and compaction
+	 * that the task runs (PF_MEMALLOC) are not its faults.
+	 */
+	if (READ_ONCE(mirror->faulter) != current ||
+	    (current->flags & PF_MEMALLOC))
+		mirror->foreign++;
 	mmu_interval_set_seq(mni, cur_seq);
 	mutex_unlock(&mirror->lock);
 	return true;
@@ -42,6 +51,8 @@ int hmm_bench_mirror_init(struct hmm_bench_mirror *mirror,
 	int ret;
 
 	mutex_init(&mirror->lock);
+	mirror->faulter = NULL;
+	mirror->foreign = 0;
 	ret = mmu_interval_notifier_insert(&mirror->notifier, mm, start,
 					   length, &hmm_bench_mirror_ops);
 	if (ret)

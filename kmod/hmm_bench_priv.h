@@ -14,9 +14,9 @@
 #include "uapi/hmm_bench.h"
 
 #define HMM_BENCH_VERSION_MAJOR	0
-#define HMM_BENCH_VERSION_MINOR	1
+#define HMM_BENCH_VERSION_MINOR	2
 #define HMM_BENCH_VERSION_PATCH	0
-#define HMM_BENCH_VERSION_STR	"0.1.0"
+#define HMM_BENCH_VERSION_STR	"0.2.0"
 
 /* Hard ceiling of the histogram: log2 buckets of a u64 nanosecond count. */
 #define HMM_BENCH_HIST_CEILING	64
@@ -27,8 +27,8 @@ struct hmm_bench_limits {
 	unsigned long max_window_pages;
 	unsigned long max_whole_pages;
 	unsigned int max_hist_buckets;
-	unsigned int max_retries;
-	u64 busy_timeout_ns;	/* give up retrying one chunk after this */
+	unsigned int max_retries;	/* per chunk, its own restarts aside */
+	u64 busy_timeout_ns;	/* from a chunk's first counted retry */
 };
 
 void hmm_bench_get_limits(struct hmm_bench_limits *limits);
@@ -40,6 +40,10 @@ void hmm_bench_get_limits(struct hmm_bench_limits *limits);
 struct hmm_bench_mirror {
 	struct mmu_interval_notifier notifier;
 	struct mutex lock;	/* orders invalidations against pfn checks */
+	/* The task inside hmm_range_fault() on this range, or NULL. */
+	struct task_struct *faulter;
+	/* Invalidations not made by the faulter's own faults; under lock. */
+	unsigned long foreign;
 };
 
 int hmm_bench_mirror_init(struct hmm_bench_mirror *mirror,

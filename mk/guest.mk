@@ -8,6 +8,8 @@
 #   test_races       munmap/mremap/mprotect/madvise/fork/exit against long
 #                    calls, under a watchdog
 #   test_pressure    a write request larger than the guest's memory
+#   test_vmstat      counts against /proc/vmstat, times against the wall
+#                    clock, around single calls
 GUEST_CFLAGS = $(CPPFLAGS) -Itests/guest $(CFLAGS) -fsanitize=undefined \
 	       -fno-sanitize-recover=all
 GUEST_COMMON := harness/measure/device.c harness/measure/page_state.c \

@@ -4,7 +4,8 @@
 # userspace baselines when the run has them.
 # Variables: tsv, ttl, sub, png_out, svg_out, dir.
 # TSV columns: size_bytes size, then amean min max of prefill, default,
-# touch, populate (ns per page; NaN where absent).
+# touch, populate (ns per page; NaN where absent), then restarts per call
+# of prefill and default (not drawn).
 load dir.'/common.gp'
 set title ttl."\n".sub
 set xlabel 'range size (log2 scale)'

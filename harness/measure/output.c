@@ -517,8 +517,9 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 			hb_fact_get(facts, "thp_enabled"),
 			hb_fact_get(facts, "cpufreq_governor"),
 			hb_fact_get(facts, "numa_nodes"));
-		fprintf(outs[o], "%-44s %12s %7s %10s %6s\n", "case",
-			"mean ns", "cv %", "ns/page", "placed%");
+		fprintf(outs[o], "%-44s %12s %7s %10s %7s %8s\n", "case",
+			"mean ns", "cv %", "ns/page", "placed%",
+			"retries");
 	}
 	for (i = 0; i < plan->n; i++) {
 		res = plan->cases[i].result;
@@ -534,9 +535,14 @@ int hb_output_summary(const char *dir, const struct hb_plan *plan,
 				plan->cases[i].name, res->mean,
 				res->cv * 100, res->ns_per_page);
 			if (!isnan(res->placed_pct))
-				fprintf(outs[o], "%6.1f\n", res->placed_pct);
+				fprintf(outs[o], "%7.1f ", res->placed_pct);
 			else
-				fprintf(outs[o], "%6s\n", "-");
+				fprintf(outs[o], "%7s ", "-");
+			/* per call: one per PMD is a write on zero or cow */
+			if (!isnan(res->retries_per_call))
+				fprintf(outs[o], "%8.2f\n", res->retries_per_call);
+			else
+				fprintf(outs[o], "%8s\n", "-");
 		}
 		errors += res->errored;
 	}

@@ -189,6 +189,9 @@ static int load_result(struct hb_case_result *res, json_t *entries)
 		v = json_object_get(e, "placed_pct");
 		if (!strcmp(agg, "mean") && json_is_number(v))
 			res->placed_pct = json_number_value(v);
+		v = json_object_get(e, "retries");
+		if (!strcmp(agg, "mean") && json_is_number(v))
+			res->retries_per_call = json_number_value(v);
 	}
 	return 0;
 }
@@ -226,6 +229,7 @@ int hb_resume_load_cases(const char *dir, struct hb_plan *plan, char *err,
 		}
 		res->c = c;
 		res->placed_pct = NAN;
+		res->retries_per_call = NAN;
 		if (!entries || load_result(res, entries)) {
 			snprintf(err, errlen,
 				 "--resume: %s is not a case result (%s); delete it to measure the case again",

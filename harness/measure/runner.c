@@ -25,7 +25,7 @@
 struct rep_sums {
 	int64_t iterations;
 	uint64_t total_ns, fill_ns, fault_ns, calls, retries, pmd_pages;
-	uint64_t npages;
+	uint64_t npages, subset_pages, write_pages, own_restarts;
 };
 
 static void fail_case(gbs_state *st, struct hb_case_result *res,
@@ -142,6 +142,20 @@ static void set_counters(gbs_state *st, struct hb_case_result *res,
 				GBS_COUNTER_DEFAULT);
 		gbs_set_counter(st, "pmd_pages", (double)s->pmd_pages / it,
 				GBS_COUNTER_DEFAULT);
+		/* Asked to be writable, and made writable (mixed: more). */
+		if (res->runner->dev->info.features &
+		    HMM_BENCH_FEAT_SUBSET_PAGES)
+			gbs_set_counter(st, "subset_pages",
+					(double)s->subset_pages / it,
+					GBS_COUNTER_DEFAULT);
+		/* The retries the call's own copies caused (README). */
+		if (res->runner->dev->info.features &
+		    HMM_BENCH_FEAT_OWN_RESTARTS)
+			gbs_set_counter(st, "own_restarts",
+					(double)s->own_restarts / it,
+					GBS_COUNTER_DEFAULT);
+		gbs_set_counter(st, "write_pages", (double)s->write_pages / it,
+				GBS_COUNTER_DEFAULT);
 	}
 }
 
@@ -257,9 +271,15 @@ static void run_module_case(gbs_state *st, void *user)
 		s.calls += req.calls;
 		s.retries += req.ebusy_retries + req.seq_retries;
 		s.pmd_pages += req.pages_pmd;
+		s.subset_pages += req.subset_pages;
+		s.write_pages += req.pages_write;
+		s.own_restarts += req.own_restarts;
 		for (b = 0; b < HB_HIST_BUCKETS; b++)
 			res->hist[b] += hist[b];
 		res->calls++;
+		res->retries += req.ebusy_retries + req.seq_retries;
+		res->retries_per_call = (double)res->retries /
+					(double)res->calls;
 	}
 	placement_counters(st, res, &range);
 	set_counters(st, res, &s, state_pct);
@@ -369,6 +389,7 @@ int hb_runner_register(struct hb_runner *r, struct hb_plan *plan)
 		res->runner = r;
 		res->c = c;
 		res->placed_pct = NAN;
+		res->retries_per_call = NAN;
 		c->result = res;
 		memset(&opts, 0, sizeof(opts));
 		opts.timing = GBS_TIMING_MANUAL;

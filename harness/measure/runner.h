@@ -42,6 +42,8 @@ struct hb_case_result {
 	struct hb_case *c;
 	uint64_t hist[HB_HIST_BUCKETS];	/* per-chunk fault time, log2 ns */
 	uint64_t calls;			/* timed calls, all repetitions */
+	uint64_t retries;		/* their -EBUSY and sequence retries */
+	double retries_per_call;	/* retries / calls, or NaN */
 	unsigned int repetitions;	/* callbacks so far */
 	/* Where the pages were (move_pages() samples after each repetition):
 	 * share on the wanted memory node, mean over repetitions, or NaN. */

@@ -282,7 +282,8 @@ static int plot_ns_page(const struct report_run *run, const char *dir,
 	for (int s = 0; s < NSERIES; s++)
 		fprintf(f, "\t%s_amean\t%s_min\t%s_max", series_style[s],
 			series_style[s], series_style[s]);
-	fprintf(f, "\n# ns per page; min and max over repetitions\n");
+	fprintf(f, "\tprefill_retries\tdefault_retries");
+	fprintf(f, "\n# ns per page; min and max over repetitions; then restarts per call\n");
 	for (size_t k = 0; k < ns; k++) {
 		fprintf(f, "%llu\t%s", sizes[k], size_label(run, 1, sizes[k]));
 		for (int s = 0; s < NSERIES; s++) {
@@ -295,6 +296,13 @@ static int plot_ns_page(const struct report_run *run, const char *dir,
 			has[s] += !isnan(v[0]);
 			if (s <= S_DEFAULT && !isnan(v[0]))
 				points++;
+		}
+		for (int s = S_PREFILL; s <= S_DEFAULT; s++) {
+			const struct report_case *c =
+				group_case(run, g, series_style[s], sizes[k]);
+
+			print_num(f, c ? stats_amean(c->ctr[CTR_RETRIES], c->n) :
+					 NAN);
 		}
 		fputc('\n', f);
 	}

@@ -245,6 +245,43 @@ static void print_table(FILE *out, const struct row *rows, size_t n,
 	free(sr);
 }
 
+/*
+ * Pairs whose calls restarted, in restarts per call: a write on zero or
+ * cow pages restarts once per PMD of a chunk (README, "The module").
+ */
+static void print_retries(FILE *out, const struct row *rows, size_t n)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct report_case *c[2] = { rows[i].pre, rows[i].def };
+		char cell_text[2][32], pair[16] = "";
+		double v[2];
+
+		for (int k = 0; k < 2; k++) {
+			v[k] = usable(c[k]) ? stats_amean(c[k]->ctr[CTR_RETRIES],
+							  c[k]->n) : NAN;
+			fmt_num(cell_text[k], sizeof(cell_text[k]), v[k]);
+		}
+		if (!(v[0] > 0) && !(v[1] > 0))
+			continue;
+		if (!header) {
+			fprintf(out,
+				"\nRestarts per call (-EBUSY and sequence retries; a write on zero or\n"
+				"cow pages restarts once per PMD of a chunk, see the README):\n"
+				"%-6s %-11s %5s %-5s %9s %9s\n", "access", "state",
+				"size", "numa", "prefill", "default");
+			header = 1;
+		}
+		if (rows[i].id.cpu_node >= 0)
+			snprintf(pair, sizeof(pair), "c%dm%d", rows[i].id.cpu_node,
+				 rows[i].id.mem_node);
+		fprintf(out, "%-6.6s %-11.11s %5.5s %-5.5s %9s %9s\n",
+			rows[i].id.access, rows[i].id.state, rows[i].id.size,
+			pair, cell_text[0], cell_text[1]);
+	}
+}
+
 static void print_baselines(FILE *out, const struct report_run *run)
 {
 	int header = 0;
@@ -506,6 +543,7 @@ int report_print(FILE *out, const struct report_run *run,
 	} else if (!n) {
 		fprintf(out, "\nNo hmm/ cases in this run.\n");
 	}
+	print_retries(out, rows, n);
 	print_baselines(out, run);
 	print_problems(out, run);
 	print_method(out, run, o);

@@ -16,6 +16,13 @@
  * -ENOTTY. New behaviour gets a new command number; a command never changes
  * meaning. HMM_BENCH_IOC_INFO and struct hmm_bench_info never change, so any
  * client can learn which ABI a module speaks.
+ *
+ * Growing within an ABI version: a reserved field may become a new output,
+ * never an input. Its HMM_BENCH_FEAT_* bit says that the module fills it (a
+ * module without the bit leaves it zero, as it must leave every reserved
+ * field), and outputs are ignored on input, so a client that reuses a
+ * struct keeps working. Anything else (a new input, a changed size or
+ * meaning) is a new ABI version, which hmmbench refuses to mix.
  */
 #ifndef _UAPI_HMM_BENCH_H
 #define _UAPI_HMM_BENCH_H
@@ -31,6 +38,11 @@
 #define HMM_BENCH_FEAT_HIST		_BITULL(0)	/* per-chunk histogram */
 #define HMM_BENCH_FEAT_CALIBRATE	_BITULL(1)	/* HMM_BENCH_F_CALIBRATE */
 #define HMM_BENCH_FEAT_MAP_ORDER	_BITULL(2)	/* pages_pmd is counted */
+/* Since module 0.2.0: */
+#define HMM_BENCH_FEAT_SUBSET_PAGES	_BITULL(3)	/* subset_pages is set */
+#define HMM_BENCH_FEAT_VERIFY_NS	_BITULL(4)	/* verify_ns is timed */
+/* own_restarts is set, and the retry budget does not count them */
+#define HMM_BENCH_FEAT_OWN_RESTARTS	_BITULL(5)
 
 /**
  * struct hmm_bench_info - what the loaded module is and allows
@@ -45,7 +57,8 @@
  * @max_whole_pages:	(out) largest range in pages for @window == 0
  * @max_hist_buckets:	(out) largest @hist_buckets (module parameter)
  * @pmd_order:		(out) PMD_SHIFT - PAGE_SHIFT
- * @max_retries:	(out) -EBUSY retries allowed per chunk
+ * @max_retries:	(out) retries allowed per chunk, beyond its own
+ *			restarts (see struct hmm_bench_fault, "Retries")
  * @reserved0:		must be zero
  * @reserved:		must be zero
  */
@@ -123,26 +136,66 @@ enum hmm_bench_verdict {
  *			b counts chunks whose fault time t has floor(log2(t))
  *			== b (t <= 1 ns in bucket 0); the last bucket also
  *			counts everything longer
- * @fill_ns:		(out) time spent preparing the pfn array
- * @fault_ns:		(out) time in hmm_range_fault() calls including
- *			mmap_read_lock and every -EBUSY retry
- * @total_ns:		(out) time of the whole chunk loop, verification
- *			excluded
+ * @fill_ns:		(out) time spent preparing the pfn array, every
+ *			retry's refill included
+ * @fault_ns:		(out) time from mmu_interval_read_begin() to
+ *			mmap_read_unlock() around each hmm_range_fault()
+ *			call: the sequence read (which waits for a running
+ *			invalidation), mmap_read_lock and the call, every
+ *			retry included
+ * @total_ns:		(out) time of the chunk loops: fills, faults, the
+ *			mmu_interval_read_retry() checks under the mirror
+ *			lock and the clock reads between them; not
+ *			verification, setup, teardown, or the cond_resched()
+ *			before a retry
  * @npages:		(out) pages in the range
  * @calls:		(out) hmm_range_fault() calls
  * @ebusy_retries:	(out) calls that returned -EBUSY
  * @seq_retries:	(out) mmu_interval_read_retry() restarts
  * @pages_valid:	(out) entries with HMM_PFN_VALID
- * @pages_write:	(out) entries with HMM_PFN_WRITE
+ * @pages_write:	(out) entries with HMM_PFN_WRITE (see @subset_pages)
  * @pages_error:	(out) entries with HMM_PFN_ERROR
  * @pages_pmd:		(out) valid entries mapped at PMD order
  * @pages_bad:		(out) entries that do not satisfy the request
  * @first_bad:		(out) index of the first such entry, or ~0
  * @verdict:		(out) enum hmm_bench_verdict
  * @reserved_out0:	must be zero
+ * @subset_pages:	(out, HMM_BENCH_FEAT_SUBSET_PAGES) pages the request
+ *			asks to be writable: @npages for a WRITE fault,
+ *			ceil(@npages / @mixed_stride) for REQ_MIXED, else 0
+ * @verify_ns:		(out, HMM_BENCH_FEAT_VERIFY_NS) time spent checking
+ *			the entries, outside @total_ns; 0 with
+ *			HMM_BENCH_F_CALIBRATE
+ * @own_restarts:	(out, HMM_BENCH_FEAT_OWN_RESTARTS) the @ebusy_retries
+ *			that the call's own faults caused (see "Retries")
  * @reserved:		must be zero
  *
  * Snapshot requests are satisfied by any entry without HMM_PFN_ERROR.
+ *
+ * Mixed requests: hmm_range_fault() faults a whole walk span (at most one
+ * PMD, inside one VMA) with one set of flags: those of the first page that
+ * needs a fault, or, over a hole (pmd_none), those of all its pages
+ * together. So one subset page write-faults the rest of its span, and
+ * @pages_write can exceed @subset_pages by up to a PMD per subset page; it
+ * is what the kernel did, and @subset_pages what was asked.
+ *
+ * Retries: a chunk that an invalidation interrupts starts over (-EBUSY
+ * from hmm_range_fault(), or a sequence change seen by
+ * mmu_interval_read_retry()), as Documentation/mm/hmm.rst says. A write
+ * request on pages that must be copied (the zero page, pages shared
+ * after fork()) invalidates the module's own notifier at every copy, and
+ * hmm_range_fault() notices after each walk span it faulted: such a chunk
+ * restarts once per PMD it spans (P = 1 for a window of 512 pages or less
+ * that does not cross a PMD boundary), each restart walks the chunk again
+ * from its start, and the PREFILL style refills the whole chunk each
+ * time. These restarts make progress and cost what the chunk's size
+ * makes them cost, so the retry budget grows with the chunk: up to P
+ * restarts that only the call's own faults caused (invalidations made in
+ * the calling task, inside hmm_range_fault(), outside reclaim and
+ * compaction) are @own_restarts and not counted. Every other retry is:
+ * the chunk gives up with -EBUSY after max_retries of them, or once they
+ * have gone on for busy_timeout_ms from the first (which is always
+ * allowed). A fatal signal ends a chunk at its next retry either way.
  *
  * Window 0 is one hmm_range_fault() call over the whole range, as made by a
  * driver that never chunks. The module allocates 8 bytes a page for it, up
@@ -175,11 +228,13 @@ enum hmm_bench_verdict {
  *		kernel could not allocate the pfn array, the histogram or
  *		the interval notifier's state
  *   EPERM	a write request on a mapping without write permission
- *   EBUSY	invalidations kept a chunk from completing for max_retries
- *		retries or busy_timeout_ms (module parameters)
+ *   EBUSY	invalidations that the call's own faults did not cause
+ *		kept a chunk from completing within max_retries retries
+ *		or busy_timeout_ms (module parameters; see "Retries")
  *   EINTR	a fatal signal was pending before a chunk (window 0 is one
  *		chunk) or a retry, or came while the call waited for the
- *		mmap lock to check the range; or any unblocked signal was
+ *		mmap lock (to check the range, or before a try); or any
+ *		unblocked signal was
  *		pending while the first call in this address space (the
  *		first of a process since fork() or exec()) set up interval
  *		notifiers: mmu_interval_notifier_insert() then registers the
@@ -218,7 +273,10 @@ struct hmm_bench_fault {
 	__u64 first_bad;
 	__u32 verdict;
 	__u32 reserved_out0;
-	__u64 reserved[6];
+	__u64 subset_pages;
+	__u64 verify_ns;
+	__u64 own_restarts;
+	__u64 reserved[3];
 };
 
 /*

@@ -17,8 +17,10 @@
  *    histogram, -EPERM for a write to a read-only page, else success with
  *    every page satisfied); anywhere else in the address space it must end
  *    with success or a run-time errno of the documented set;
- *  - a successful call's outputs are consistent (npages, counters, verdict,
- *    times, histogram sum, echoed inputs); a failed one writes nothing back;
+ *  - a successful call's outputs are consistent (npages, counters, the
+ *    pages asked to be writable, verdict, times, histogram sum, echoed
+ *    inputs), whatever the output fields held on input; a failed one writes
+ *    nothing back;
  *  - raw numbers that are not ours get -ENOTTY.
  *
  * The parent is a watchdog: it fails the test when no call completes for
@@ -58,6 +60,9 @@
 #define PAGE		4096UL
 #define PMD		(2UL << 20)
 #define MAX_THREADS	8
+/* reserved[] of struct hmm_bench_fault (outputs in front of it are free) */
+#define FAULT_RESERVED	\
+	(sizeof(((struct hmm_bench_fault *)0)->reserved) / sizeof(uint64_t))
 #define MAX_FAILS	8
 #define DEFAULT_CALLS	500000UL	/* ~40 s under TCG on 2 vCPUs */
 #define STALL_S		60	/* no call at all completes for this long */
@@ -849,7 +854,7 @@ static void gen_fault(struct thr *t, struct hmm_bench_fault *f,
 		f->reserved_out0 = 1u << below(&t->g, 32);
 		break;
 	case 4:
-		f->reserved[below(&t->g, 6)] = 1ULL << below(&t->g, 64);
+		f->reserved[below(&t->g, FAULT_RESERVED)] = 1ULL << below(&t->g, 64);
 		break;
 	case 5:
 		f->len = 0;
@@ -921,7 +926,7 @@ static uint32_t violations(const struct hmm_bench_fault *f)
 		v |= B(OC_EPROTONOSUPPORT);
 	if (f->reserved_in || f->reserved_out0)
 		v |= B(OC_EINVAL);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < FAULT_RESERVED; i++)
 		if (f->reserved[i])
 			v |= B(OC_EINVAL);
 	if (f->flags & ~(uint32_t)HMM_BENCH_F_ALL)
@@ -1033,6 +1038,22 @@ static uint64_t nchunks(const struct hmm_bench_fault *f)
 	return (n + w - 1) / w;
 }
 
+/*
+ * Pages the request asks to be writable, as the module must report them:
+ * all for a write fault, every stride-th for mixed, none otherwise.
+ */
+static uint64_t subset_pages(const struct hmm_bench_fault *f)
+{
+	uint64_t n = f->len / PAGE;
+
+	if (f->request == HMM_BENCH_REQ_MIXED)
+		return (n + f->mixed_stride - 1) / f->mixed_stride;
+	if (f->request == HMM_BENCH_REQ_FAULT &&
+	    f->access == HMM_BENCH_ACCESS_WRITE)
+		return n;
+	return 0;
+}
+
 /* Is a successful call's output consistent? NULL, or what is wrong. */
 static const char *check_success(const struct hmm_bench_fault *in,
 				 const struct hmm_bench_fault *o,
@@ -1051,9 +1072,15 @@ static const char *check_success(const struct hmm_bench_fault *in,
 		return "an input field came back changed";
 	if (o->reserved_in || o->reserved_out0)
 		return "a reserved field came back non-zero";
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < FAULT_RESERVED; i++)
 		if (o->reserved[i])
 			return "reserved[] came back non-zero";
+	if (o->subset_pages != subset_pages(in))
+		return "subset_pages is not the pages asked to be writable";
+	if (calibrate && o->verify_ns)
+		return "calibration timed a verification";
+	if (o->own_restarts > o->ebusy_retries)
+		return "own_restarts > ebusy_retries";
 	if (o->npages != n)
 		return "npages != len / 4096";
 	if (o->pages_valid > n || o->pages_write > n || o->pages_error > n ||

@@ -282,6 +282,18 @@ static void test_reserved_fields(void **unused)
 		req.reserved[i] = 1ULL << 63;
 		assert_int_equal(fault(&req), -EINVAL);
 	}
+	/*
+	 * Fields that were reserved and became outputs are ignored on input
+	 * (a client reusing a struct keeps working) and rewritten.
+	 */
+	good(&req);
+	req.subset_pages = UINT64_MAX;
+	req.verify_ns = UINT64_MAX;
+	req.own_restarts = UINT64_MAX;
+	assert_int_equal(fault(&req), 0);
+	assert_int_equal(req.subset_pages, 0);
+	assert_true(req.verify_ns < UINT64_MAX);
+	assert_int_equal(req.own_restarts, 0);
 	for (i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]) + 2;
 	     i++) {
 		memset(&info, 0, sizeof(info));
@@ -527,7 +539,20 @@ static void test_module_pinned_while_open(void **unused)
 struct worker {
 	int id;
 	int failures;
+	char first[160];	/* what went wrong first */
 };
+
+/* Count a failure; keep the first one's description. */
+static void worker_failed(struct worker *w, const char *what, int ret,
+			  const struct hmm_bench_fault *req)
+{
+	if (!w->failures++)
+		snprintf(w->first, sizeof(w->first),
+			 "%s: %s, verdict %u, window %u, %u retries", what,
+			 ret ? strerror(-ret) : "success", req->verdict,
+			 req->window,
+			 (unsigned int)(req->ebusy_retries + req->seq_retries));
+}
 
 /* Each thread builds its own states and checks every verdict. */
 static void *worker_run(void *arg)
@@ -536,13 +561,17 @@ static void *worker_run(void *arg)
 	struct worker *w = arg;
 	struct hmm_bench_fault req;
 	struct hb_range range;
+	const char *state;
 	char err[256];
-	int i;
+	int i, ret;
 
 	for (i = 0; i < 24; i++) {
-		if (hb_range_build(&range, hb_state_find(states[(i + w->id) % 4]),
-				   4UL << 20, -1, err, sizeof(err))) {
-			w->failures++;
+		state = states[(i + w->id) % 4];
+		if (hb_range_build(&range, hb_state_find(state), 4UL << 20, -1,
+				   err, sizeof(err))) {
+			if (!w->failures++)
+				snprintf(w->first, sizeof(w->first),
+					 "building %s: %s", state, err);
 			continue;
 		}
 		hb_fault_init(&req, range.addr, range.len,
@@ -552,13 +581,15 @@ static void *worker_run(void *arg)
 			      i % 3 ? HMM_BENCH_ACCESS_WRITE :
 				      HMM_BENCH_ACCESS_READ,
 			      (uint32_t)(i % 3) * 64);
-		if (fault(&req) || req.verdict != HMM_BENCH_VERDICT_PASS)
-			w->failures++;
+		ret = fault(&req);
+		if (ret || req.verdict != HMM_BENCH_VERDICT_PASS)
+			worker_failed(w, state, ret, &req);
 		/* Everyone also hammers the one shared buffer. */
 		good(&req);
 		req.window = 8;
-		if (fault(&req) || req.verdict != HMM_BENCH_VERDICT_PASS)
-			w->failures++;
+		ret = fault(&req);
+		if (ret || req.verdict != HMM_BENCH_VERDICT_PASS)
+			worker_failed(w, "the shared buffer", ret, &req);
 		hb_range_destroy(&range);
 	}
 	return NULL;
@@ -578,8 +609,45 @@ static int run_threads(int nthreads)
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(tid[i], NULL);
 		failures += w[i].failures;
+		if (w[i].failures)
+			printf("# pid %d thread %d: %d failures, first %s\n",
+			       (int)getpid(), i, w[i].failures, w[i].first);
 	}
+	fflush(stdout);
 	return failures;
+}
+
+#define NUMA_BALANCING "/proc/sys/kernel/numa_balancing"
+static char numa_balancing[16];	/* to restore, or "" */
+
+/*
+ * NUMA balancing (on by default with two nodes) makes PTEs PROT_NONE from
+ * every thread's scan: invalidations of the other threads' ranges, which
+ * count against their retry budget and, on a loaded host, can end a call
+ * with -EBUSY. This test is about callers at once, so it is off meanwhile.
+ */
+static int numa_balancing_off(void **unused)
+{
+	ssize_t got;
+	int fd;
+
+	(void)unused;
+	fd = open(NUMA_BALANCING, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	got = read(fd, numa_balancing, sizeof(numa_balancing) - 1);
+	close(fd);
+	numa_balancing[got > 0 ? got : 0] = 0;
+	write_file(NUMA_BALANCING, "0");
+	return 0;
+}
+
+static int numa_balancing_restore(void **unused)
+{
+	(void)unused;
+	if (numa_balancing[0])
+		write_file(NUMA_BALANCING, numa_balancing);
+	return 0;
 }
 
 static void test_concurrent_threads_and_processes(void **unused)
@@ -622,7 +690,9 @@ int main(void)
 		cmocka_unit_test(test_write_on_readonly_mapping),
 		cmocka_unit_test(test_fault_on_prot_none),
 		cmocka_unit_test(test_fatal_signal_stops_long_call),
-		cmocka_unit_test(test_concurrent_threads_and_processes),
+		cmocka_unit_test_setup_teardown(test_concurrent_threads_and_processes,
+						numa_balancing_off,
+						numa_balancing_restore),
 		cmocka_unit_test(test_module_pinned_while_open),
 	};
 

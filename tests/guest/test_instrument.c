@@ -3,11 +3,16 @@
  * The instrument on a real kernel: for every style x request x window on the
  * states none, zero, present, thp, cow and file, the module's counts and
  * verdicts must be right and agree with what /proc/self/pagemap and smaps
- * say; so must they where the window does not divide the range. Runs inside
- * the QEMU guest as root with hmm_bench loaded.
+ * say; so must they where the window does not divide the range. Restarts
+ * are counted exactly where the call's own faults cause them, and the
+ * retry budget leaves those out and counts the others (module reloaded
+ * with small parameters). Runs inside the QEMU guest as root with
+ * hmm_bench loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +32,9 @@
 
 #define RANGE_LEN	(4UL << 20)	/* two PMDs: THP states get two THPs */
 #define MIXED_STRIDE	3		/* windows never line up with it */
+#define PMD_BYTES	(2UL << 20)
+/* Where the guest's /init keeps the module it loaded (harness/vm/guest). */
+#define MODULE_KO	"/lib/modules/hmmbench/hmm_bench.ko"
 
 static struct hb_device dev;
 
@@ -92,6 +100,85 @@ static int close_device(void **unused)
 static size_t subset_pages(size_t npages)
 {
 	return (npages + MIXED_STRIDE - 1) / MIXED_STRIDE;
+}
+
+/* What the module must report as asked to be writable. */
+static uint64_t asked_writable(const char *request, size_t npages)
+{
+	if (!strcmp(request, "write"))
+		return npages;
+	return strcmp(request, "mixed") ? 0 : subset_pages(npages);
+}
+
+struct copy_walk {
+	uint64_t restarts;	/* -EBUSY returns of hmm_range_fault() */
+	uint64_t pages_write;	/* pages write-faulted */
+};
+
+/*
+ * What hmm_range_fault() does with a write (@stride 0) or mixed request on
+ * pages that must be copied (the zero page, pages shared with a child): it
+ * walks a chunk in spans, each the part of the chunk inside one PMD; in a
+ * span it write-faults from the first page asked to be writable to the
+ * span's end (hmm_vma_fault() with that page's flags), every copy
+ * invalidates the module's own notifier, and hmm_range_fault() returns
+ * -EBUSY after the span: one restart per span that asks for a write.
+ */
+static void copy_walk(const void *addr, size_t npages, size_t window,
+		      size_t stride, struct copy_walk *out)
+{
+	uintptr_t base = (uintptr_t)addr;
+	size_t first, n, i, j, end;
+
+	memset(out, 0, sizeof(*out));
+	window = window && window < npages ? window : npages;
+	for (first = 0; first < npages; first += n) {
+		n = window < npages - first ? window : npages - first;
+		for (i = first; i < first + n; i = end) {
+			end = i + (PMD_BYTES - (base + i * 4096) % PMD_BYTES) /
+				  4096;
+			if (end > first + n)
+				end = first + n;
+			j = stride ? (i + stride - 1) / stride * stride : i;
+			if (j < end) {
+				out->restarts++;
+				out->pages_write += end - j;
+			}
+		}
+	}
+}
+
+/*
+ * Restarts, exactly, in states whose only invalidations come from the
+ * call's own faults (4 KiB pages, MADV_NOHUGEPAGE: khugepaged leaves them,
+ * and NUMA balancing is off). Unpopulated pages get new pages without an
+ * invalidation, except a mixed request's, which may map the zero page for
+ * reading first and copy it: not counted exactly.
+ */
+static void check_restarts(const struct matrix_case *c,
+			   const struct hb_range *range,
+			   const struct hmm_bench_fault *req)
+{
+	bool copies = !strcmp(c->state, "zero") || !strcmp(c->state, "cow");
+	bool writes = !strcmp(c->request, "write") ||
+		      !strcmp(c->request, "mixed");
+	struct copy_walk walk;
+
+	if (copies && writes) {
+		copy_walk(range->addr, req->npages, c->window,
+			  strcmp(c->request, "mixed") ? 0 : MIXED_STRIDE,
+			  &walk);
+		assert_int_equal(req->ebusy_retries, walk.restarts);
+		assert_int_equal(req->own_restarts, walk.restarts);
+		assert_int_equal(req->seq_retries, 0);
+		assert_int_equal(req->pages_write, walk.pages_write);
+	} else if (copies ||
+		   (!strcmp(c->state, "none") && strcmp(c->request, "mixed"))) {
+		assert_int_equal(req->ebusy_retries, 0);
+		assert_int_equal(req->own_restarts, 0);
+		assert_int_equal(req->seq_retries, 0);
+	}
+	assert_true(req->own_restarts <= req->ebusy_retries);
 }
 
 /*
@@ -207,9 +294,12 @@ static void run_matrix_case(void **state)
 	ret = hb_device_fault(dev.fd, &req);
 	assert_int_equal(residency_scan(range.addr, range.len, &after), 0);
 	pmd_after = smaps_pmd_bytes(range.addr, range.len);
+	if (!ret)
+		check_restarts(c, &range, &req);
 	hb_range_destroy(&range);
 	if (ret)
 		fail_msg("ioctl: %s", strerror(-ret));
+	assert_int_equal(req.subset_pages, asked_writable(c->request, npages));
 
 	assert_int_equal(req.npages, npages);
 	window = c->window ? c->window : npages;
@@ -258,6 +348,9 @@ static void test_info(void **unused)
 	assert_int_equal(info.pmd_order, 9);
 	assert_true(info.features & HMM_BENCH_FEAT_HIST);
 	assert_true(info.features & HMM_BENCH_FEAT_CALIBRATE);
+	assert_true(info.features & HMM_BENCH_FEAT_SUBSET_PAGES);
+	assert_true(info.features & HMM_BENCH_FEAT_VERIFY_NS);
+	assert_true(info.features & HMM_BENCH_FEAT_OWN_RESTARTS);
 	assert_true(info.max_window_pages >= 512);
 
 	/* modinfo's version is the one the ioctl reports. */
@@ -358,7 +451,140 @@ static void test_calibrate(void **unused)
 	assert_int_equal(req.verdict, HMM_BENCH_VERDICT_UNCHECKED);
 	assert_int_equal(req.calls, 0);
 	assert_int_equal(req.pages_valid, 0);
+	assert_int_equal(req.verify_ns, 0);
+	assert_int_equal(req.own_restarts, 0);
+	assert_int_equal(req.subset_pages, RANGE_LEN / 4096);
 	assert_int_equal(after.present, before.present);
+}
+
+/* Replace the loaded module by MODULE_KO with @params; reopen it. */
+static int reload_module(const char *params)
+{
+	char cmd[256], msg[256];
+
+	hb_device_close(&dev);
+	if (system("rmmod hmm_bench"))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "insmod " MODULE_KO " %s", params);
+	if (system(cmd))
+		return -1;
+	if (hb_device_open(&dev, NULL, msg, sizeof(msg))) {
+		fprintf(stderr, "# %s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The other tests, and the VM runner's unload, get the defaults back. */
+static int restore_module(void **unused)
+{
+	(void)unused;
+	return reload_module("");
+}
+
+/*
+ * A write request over 32 MiB of @state (zero or cow: every page is
+ * copied) in one call (window 0): 0, with one restart per PMD checked, all
+ * of them the call's own, or -errno.
+ */
+static int copy_write(const char *state, struct hmm_bench_fault *req)
+{
+	struct hb_range range;
+	struct copy_walk walk;
+	char err[256];
+	int ret;
+
+	assert_int_equal(hb_range_build(&range, hb_state_find(state), 32UL << 20,
+					-1, err, sizeof(err)), 0);
+	copy_walk(range.addr, range.len / 4096, 0, 0, &walk);
+	hb_fault_init(req, range.addr, range.len, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_WRITE, 0);
+	ret = hb_device_fault(dev.fd, req);
+	hb_range_destroy(&range);
+	if (!ret) {
+		assert_true(walk.restarts >= 16);
+		assert_int_equal(req->ebusy_retries, walk.restarts);
+		assert_int_equal(req->own_restarts, walk.restarts);
+		assert_int_equal(req->verdict, HMM_BENCH_VERDICT_PASS);
+	}
+	return ret;
+}
+
+struct zapper {
+	uint8_t *addr;
+	size_t len;
+	int go;			/* set when the call is about to start */
+};
+
+#define ZAPS		8	/* fewer than the PMDs of the range */
+#define ZAP_GAP_US	5000
+
+/* Invalidate one page of the range, ZAPS times, from another thread. */
+static void *zap_run(void *arg)
+{
+	struct zapper *z = arg;
+	size_t pages = z->len / 4096;
+	int i;
+
+	while (!__atomic_load_n(&z->go, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < ZAPS; i++) {
+		madvise(z->addr + (size_t)(i * 97) % pages * 4096, 4096,
+			MADV_DONTNEED);
+		usleep(ZAP_GAP_US);
+	}
+	return NULL;
+}
+
+/*
+ * The restarts a chunk's own copies cause, one per PMD (16 or 17 here),
+ * are not the retry budget's to count: even max_retries=0 and
+ * busy_timeout_ms=1, which allow no retry at all, let writes over zero and
+ * cow pages complete (a budget per chunk, or one that scaled with the
+ * chunk's PMDs, would not). Invalidations from elsewhere still count:
+ * with max_retries=0, ZAPS zaps by another thread during a write over
+ * unpopulated pages (which restarts for nothing else) end it in -EBUSY,
+ * though they are fewer than the range's PMDs.
+ */
+static void test_own_restarts_free(void **unused)
+{
+	struct zapper z = { 0 };
+	struct hmm_bench_fault req;
+	struct hb_range range;
+	pthread_t tid;
+	char err[256];
+	int ret;
+
+	(void)unused;
+	if (access(MODULE_KO, R_OK)) {
+		printf("# skipped: no %s to reload with other parameters\n",
+		       MODULE_KO);
+		skip();
+	}
+	assert_int_equal(copy_write("zero", &req), 0);
+	printf("# default budget: %" PRIu64 " own restarts in %.1f ms\n",
+	       (uint64_t)req.own_restarts, req.total_ns / 1e6);
+
+	assert_int_equal(reload_module("max_retries=0 busy_timeout_ms=1"), 0);
+	assert_int_equal(copy_write("zero", &req), 0);
+	assert_int_equal(copy_write("cow", &req), 0);
+
+	assert_int_equal(hb_range_build(&range, hb_state_find("none"),
+					64UL << 20, -1, err, sizeof(err)), 0);
+	z.addr = range.addr;
+	z.len = range.len;
+	assert_int_equal(pthread_create(&tid, NULL, zap_run, &z), 0);
+	hb_fault_init(&req, range.addr, range.len, HMM_BENCH_STYLE_DEFAULT,
+		      HMM_BENCH_REQ_FAULT, HMM_BENCH_ACCESS_WRITE, 0);
+	__atomic_store_n(&z.go, 1, __ATOMIC_RELEASE);
+	ret = hb_device_fault(dev.fd, &req);
+	pthread_join(tid, NULL);
+	hb_range_destroy(&range);
+	if (ret != -EBUSY)
+		fail_msg("a write over unpopulated pages with %d zaps from another thread and max_retries=0 ended with %s, not EBUSY (own restarts %" PRIu64 " of %" PRIu64 ")",
+			 ZAPS, ret ? strerror(-ret) : "success",
+			 ret ? 0 : (uint64_t)req.own_restarts,
+			 ret ? 0 : (uint64_t)req.ebusy_retries);
 }
 
 /*
@@ -455,13 +681,15 @@ int main(void)
 		HMM_BENCH_STYLE_PREFILL, HMM_BENCH_STYLE_DEFAULT,
 	};
 	static struct matrix_case cases[N_MATRIX + N_ODD];
-	static struct CMUnitTest tests[N_MATRIX + N_ODD + 4];
+	static struct CMUnitTest tests[N_MATRIX + N_ODD + 5];
 	size_t st, sy, rq, w, np, n = 0, nc = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_info);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_histogram);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_calibrate);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mixed_clears_stale_write_bits);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_teardown(
+		test_own_restarts_free, restore_module);
 	for (st = 0; st < N_STATES; st++)
 		for (sy = 0; sy < 2; sy++)
 			for (rq = 0; rq < N_REQUESTS; rq++)

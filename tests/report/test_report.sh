@@ -458,6 +458,18 @@ else
 	not_ok "remote pair c0m1 draws its own touch baseline" "c0m1 $touch_c0m1, c0m0 $touch_c0m0"
 fi
 
+# Restarts per call: in the report's table of them, and in the plots' data.
+R=$tmp/runs/restarts
+$gen --seed 5 --reps 5 "$R" hmm/write/prefill/zero/8M=9000 \
+	hmm/write/default/zero/8M=8000 hmm/write/prefill/none/8M=7000 \
+	hmm/write/default/none/8M=6000 > /dev/null
+run "$report" report --no-plots "$R"
+check "report lists the pairs that restarted, with restarts per call" \
+	bash -c "grep -A3 '^Restarts per call' '$tmp/out' | grep -Eq '^write +zero +8M +4.00 +4.00\$' && ! grep -Eq '^write +none +8M +[0-9]' '$tmp/out'"
+run "$report" plot "$R"
+check "the plots' data has restarts per call of each style" \
+	bash -c "grep -q 'prefill_retries.default_retries' '$R/plots/data/ns_page-write-zero.tsv' && grep -Eq '^8388608.*\s4\s4\$' '$R/plots/data/ns_page-write-zero.tsv'"
+
 # --- bad input ------------------------------------------------------------
 expect_error "unknown option: exit 2, one line" 2 "unknown option" \
 	"$report" compare --frobnicate "$A" "$B"

@@ -191,6 +191,7 @@ static void test_repetitions_carry_counters(void **unused)
 	static const char *const counters[] = {
 		"ns_per_page", "pages_per_s", "GiB_per_s", "fill_ns",
 		"fault_ns", "calls", "retries", "pmd_pages", "state_pct",
+		"subset_pages", "write_pages", "own_restarts",
 	};
 	json_t *root, *b, *v;
 	size_t i, k, seen = 0;
