@@ -213,12 +213,14 @@ drive() {
 
 # drive_bg FUNC ARGS...: the same in the background, as its own process
 # group (so that kill -INT -- -$pid is a terminal's Ctrl-C), with the
-# signal dispositions of a foreground command; waits until the fake
-# hmmbench or vm-run has started. The pid in $pid.
+# signal dispositions of a foreground command (env --default-signal: a
+# command run in the background, or under a parent that was, starts with
+# SIGINT ignored, and a shell cannot undo that with trap); waits until the
+# fake hmmbench or vm-run has started. The pid in $pid.
 drive_bg() {
 	(
-		trap - INT QUIT
-		exec env PATH="$fakebin:$PATH" TMPDIR="$tmp/t" setsid \
+		exec env --default-signal=INT,QUIT PATH="$fakebin:$PATH" \
+			TMPDIR="$tmp/t" setsid \
 			bash "$tmp/drive.sh" "$@" > "$tmp/o" 2> "$tmp/e"
 	) &
 	pid=$!
