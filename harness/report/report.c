@@ -66,6 +66,20 @@ static int usable(const struct report_case *c)
 	return c && c->n && !c->n_error;
 }
 
+/*
+ * Repetitions that spread this much make a ratio of means unreadable: on a
+ * busy host (or an emulated CPU whose thread the host preempts) a call is
+ * now and then delayed by milliseconds from outside, and with a few
+ * calls a repetition the means follow those delays, not the work
+ * (tests/fidelity/README.md measured it).
+ */
+#define NOISY_CV_PCT 25.0
+
+static int noisy(const struct report_case *c)
+{
+	return c->n >= 2 && stats_coeffvar(c->time_ns, c->n) > NOISY_CV_PCT;
+}
+
 static double amean_ns_page(const struct report_case *c)
 {
 	double sum = 0;
@@ -133,7 +147,8 @@ static void print_row(FILE *out, const struct row *r, int numa,
 	if (numa)
 		fprintf(out, " %-5.5s", pair);
 	fprintf(out, " %11s %11s %9s %9s %7s%c\n", pre, def, prep, defp, rat,
-		cm && cm->survives ? '*' : ' ');
+		!cm ? ' ' : cm->survives ? '*' :
+		noisy(r->pre) || noisy(r->def) ? '?' : ' ');
 }
 
 struct state_ratio {
@@ -180,6 +195,7 @@ static void add_state_ratio(struct state_ratio *s, size_t *ns,
 
 struct tally {
 	size_t faster, slower;	/* significant either way */
+	size_t noisy;		/* pairs with a side over NOISY_CV_PCT */
 	double best;
 	char best_name[96];
 };
@@ -231,6 +247,7 @@ static void print_table(FILE *out, const struct row *rows, size_t n,
 			continue;
 		if (sr)
 			add_state_ratio(sr, &nsr, rows[i].id.state, cm->ratio);
+		t->noisy += noisy(rows[i].pre) || noisy(rows[i].def);
 		t->faster += cm->survives && cm->ratio > 1;
 		t->slower += cm->survives && cm->ratio < 1;
 		if (cm->survives && cm->ratio > t->best) {
@@ -538,6 +555,11 @@ int report_print(FILE *out, const struct report_run *run,
 			snprintf(text + w, sizeof(text) - w,
 				 " Largest significant ratio: %.3f (%s).",
 				 t.best, t.best_name);
+		w = strlen(text);
+		if (t.noisy && w < sizeof(text))
+			snprintf(text + w, sizeof(text) - w,
+				 " %zu pairs are marked ?: a side's repetitions spread by more than %.0f%% (CoeffVar), so their ratio of means says little; a busy host or an emulated CPU delays calls from outside. Run them again on an idle machine, or with more repetitions.",
+				 t.noisy, NOISY_CV_PCT);
 		fputc('\n', out);
 		text_wrap(out, 0, 0, WIDTH, text);
 	} else if (!n) {

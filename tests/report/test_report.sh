@@ -470,6 +470,17 @@ run "$report" plot "$R"
 check "the plots' data has restarts per call of each style" \
 	bash -c "grep -q 'prefill_retries.default_retries' '$R/plots/data/ns_page-write-zero.tsv' && grep -Eq '^8388608.*\s4\s4\$' '$R/plots/data/ns_page-write-zero.tsv'"
 
+# Pairs whose repetitions spread too much to read are marked ?, and counted.
+NOISY=$tmp/runs/noisy
+$gen --seed 6 --reps 9 --noise 0.6 "$NOISY" hmm/read/prefill/none/2M=9000 \
+	hmm/read/default/none/2M=8000 > /dev/null
+run "$report" report --no-plots "$NOISY"
+check "report marks a pair whose repetitions spread by over 25% with ?, and counts it" \
+	bash -c "grep -Eq '^none +2M .*[0-9] ?\?\$' '$tmp/out' && grep -q '1 pairs are marked ?' <(tr '\n' ' ' < '$tmp/out' | tr -s ' ')"
+run "$report" report --no-plots "$A"
+check "a run that spreads little has no pair marked ?" \
+	bash -c "! grep -Eq '[0-9]\?\$' '$tmp/out' && ! grep -q 'marked ?' '$tmp/out'"
+
 # --- bad input ------------------------------------------------------------
 expect_error "unknown option: exit 2, one line" 2 "unknown option" \
 	"$report" compare --frobnicate "$A" "$B"
